@@ -155,7 +155,7 @@ export interface DataTransformed {
   preprocessor: ArtifactRef;
   /** Transformed and resampled training split. */
   train: ArtifactRef;
-  /** Transformed test split (never resampled). */
+  /** Transformed training split, rebalanced when resampling is not NONE (the trainer refits the chosen model on it). */
   test: ArtifactRef;
   /** Number of model input columns after encoding. */
   featureCount: number;
@@ -165,9 +165,20 @@ export interface DataTransformed {
   classCountsBefore: Record<string, number>;
   /** Training rows per target class after resampling. */
   classCountsAfter: Record<string, number>;
+  /** Transformed training split before resampling. The trainer cross-validates on it and rebalances inside each fold, so no synthetic training row is built from a validation row. Null when resampling is NONE (train is unbalanced already) and in events written as v1. */
+  unbalancedTrain: ArtifactRef | null;
+  /** How train was rebalanced, so the trainer rebalances each fold the same way; null when resampling is NONE and in events written as v1. */
+  resamplingSettings: ResamplingSettings | null;
 }
 
 export type Resampling = 'NONE' | 'SMOTE_TOMEK';
+
+export interface ResamplingSettings {
+  /** SMOTE's nearest neighbours. */
+  k: number;
+  /** Seed of the synthetic-row draws. */
+  seed: number;
+}
 
 /** The snapshot passed schema and drift checks and may be transformed. */
 export interface DataValidated {
@@ -262,6 +273,8 @@ export interface ModelTrained {
   dataset: DatasetRefs;
   /** Model bundle: the model, the preprocessor it was trained behind and the training reference profile. */
   bundle: ArtifactRef;
+  /** Version the trainer registered the model under in the model registry; null in events written as v1 (look the model up by run). */
+  modelVersion: string | null;
   /** Name of the chosen candidate, e.g. 'xgboost'. */
   candidate: string;
   /** Implementation that trains and scores it, with its version, e.g. 'xgboost@2.1'. */
@@ -458,12 +471,12 @@ export const LATEST_SCHEMA_VERSION: Readonly<Record<TopicName, number>> = {
   'admin.commands': 1,
   'data.ingested': 1,
   'data.quarantined': 1,
-  'data.transformed': 1,
+  'data.transformed': 2,
   'data.validated': 1,
   'model.accepted': 1,
   'model.pushed': 1,
   'model.quarantined': 1,
-  'model.trained': 1,
+  'model.trained': 2,
   'monitoring.drift': 1,
   'pipeline.dlq': 1,
   'traffic.dlq': 1,

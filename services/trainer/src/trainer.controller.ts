@@ -90,7 +90,7 @@ export class TrainerController implements OnModuleDestroy {
         { runId, version: existing.version },
         'model already trained for this run: re-emitting',
       );
-      return this.modelTrained(event, existing.bundle, bundle);
+      return this.modelTrained(event, existing.bundle, bundle, existing.version);
     }
 
     const [trainBytes, preprocessorBytes, reference, schema] = await Promise.all([
@@ -232,18 +232,20 @@ export class TrainerController implements OnModuleDestroy {
       eventId: ctx.envelope.eventId,
       detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV, ${result.trials.length} trials, ${seconds} s); model ${model.version}`,
     });
-    return this.modelTrained(event, bundleRef, bundle);
+    return this.modelTrained(event, bundleRef, bundle, model.version);
   }
 
   private modelTrained(
     event: EventByTopic['data.transformed'],
     bundleRef: ArtifactRef,
     bundle: ModelBundle,
+    modelVersion: string,
   ): StageResult {
     const t = bundle.training;
     return emit('model.trained', {
       dataset: event.dataset,
       bundle: bundleRef,
+      modelVersion,
       candidate: bundle.candidate,
       engine: bundle.engine.version,
       params: Object.fromEntries(Object.entries(bundle.params).map(([k, v]) => [k, String(v)])),

@@ -159,6 +159,8 @@ describe('data.transformed → trainer → model.trained', () => {
       resampling: 'SMOTE_TOMEK',
       classCountsBefore: transformed.classCountsBefore,
       classCountsAfter: transformed.classCountsAfter,
+      unbalancedTrain: null,
+      resamplingSettings: null,
     };
     const started = Date.now();
     await publish(event);
@@ -209,6 +211,7 @@ describe('data.transformed → trainer → model.trained', () => {
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ candidate: out.candidate, status: 'trained' });
     expect(models[0]!.bundle.sha256).toBe(out.bundle.sha256);
+    expect(out.modelVersion).toBe(models[0]!.version);
     const lineage = await stores.registry.artifacts.lineage(out.bundle.uri);
     expect(lineage.ancestors.map((x) => x.artifact.kind)).toEqual(
       expect.arrayContaining(['dataset/train-transformed', 'model/preprocessor', 'profile/reference']),

@@ -108,6 +108,8 @@ export class TransformController {
       resampling: this.settings.resampling === 'smote-tomek' ? 'SMOTE_TOMEK' : 'NONE',
       classCountsBefore: result.classCountsBefore,
       classCountsAfter: result.classCountsAfter,
+      unbalancedTrain: null,
+      resamplingSettings: null,
     });
   }
 }
