@@ -27,11 +27,25 @@ export interface AcceptanceInput {
   readonly policy: AcceptancePolicy;
 }
 
+/** The checks of the acceptance rule, named as `model.quarantined.failedChecks` names them. */
+export type AcceptanceCheck = 'METRIC_FLOOR' | 'TRAIN_TEST_GAP' | 'PRODUCTION_MARGIN';
+
+export interface AcceptanceCheckResult {
+  readonly check: AcceptanceCheck;
+  readonly ok: boolean;
+  /** The outcome in words. */
+  readonly text: string;
+}
+
 export interface AcceptanceVerdict {
   readonly accepted: boolean;
   /** Every check, in words, passed or not: "f1 0.951 < required 0.960". */
   readonly reasons: readonly string[];
+  /** The failed checks' texts. */
   readonly failed: readonly string[];
+  /** The failed checks' codes, in rule order. */
+  readonly failedChecks: readonly AcceptanceCheck[];
+  readonly checks: readonly AcceptanceCheckResult[];
 }
 
 const f3 = (x: number): string => x.toFixed(3);
@@ -44,18 +58,19 @@ export function decideAcceptance(input: AcceptanceInput): AcceptanceVerdict {
   const { metric, minimum, maxTrainTestGap, margin } = input.policy;
   const test = input.candidate.test[metric];
   const train = input.candidate.train[metric];
-  const checks: { ok: boolean; text: string }[] = [];
+  const checks: AcceptanceCheckResult[] = [];
 
   checks.push(
     test >= minimum
-      ? { ok: true, text: `${metric} ${f3(test)} >= required ${f3(minimum)}` }
-      : { ok: false, text: `${metric} ${f3(test)} < required ${f3(minimum)}` },
+      ? { check: 'METRIC_FLOOR', ok: true, text: `${metric} ${f3(test)} >= required ${f3(minimum)}` }
+      : { check: 'METRIC_FLOOR', ok: false, text: `${metric} ${f3(test)} < required ${f3(minimum)}` },
   );
   const gap = train - test;
   checks.push(
     gap <= maxTrainTestGap
-      ? { ok: true, text: `train/test gap ${f3(gap)} <= ${f3(maxTrainTestGap)}` }
+      ? { check: 'TRAIN_TEST_GAP', ok: true, text: `train/test gap ${f3(gap)} <= ${f3(maxTrainTestGap)}` }
       : {
+          check: 'TRAIN_TEST_GAP',
           ok: false,
           text: `train/test gap ${f3(gap)} > ${f3(maxTrainTestGap)} (train ${f3(train)}, test ${f3(test)})`,
         },
@@ -66,17 +81,29 @@ export function decideAcceptance(input: AcceptanceInput): AcceptanceVerdict {
     checks.push(
       test >= needed - 1e-12
         ? {
+            check: 'PRODUCTION_MARGIN',
             ok: true,
             text: `${metric} ${f3(test)} beats production ${input.production.version} (${f3(current)}) by >= ${f3(margin)}`,
           }
         : {
+            check: 'PRODUCTION_MARGIN',
             ok: false,
             text: `${metric} ${f3(test)} does not beat production ${input.production.version} (${f3(current)}) by the margin ${f3(margin)}: needs >= ${f3(needed)}`,
           },
     );
   } else {
-    checks.push({ ok: true, text: 'no production model: the floors alone decide' });
+    checks.push({
+      check: 'PRODUCTION_MARGIN',
+      ok: true,
+      text: 'no production model: the floors alone decide',
+    });
   }
-  const failed = checks.filter((c) => !c.ok).map((c) => c.text);
-  return { accepted: failed.length === 0, reasons: checks.map((c) => c.text), failed };
+  const failing = checks.filter((c) => !c.ok);
+  return {
+    accepted: failing.length === 0,
+    reasons: checks.map((c) => c.text),
+    failed: failing.map((c) => c.text),
+    failedChecks: failing.map((c) => c.check),
+    checks,
+  };
 }

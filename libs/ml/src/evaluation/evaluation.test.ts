@@ -51,6 +51,7 @@ describe('decideAcceptance', () => {
       'f1 0.951 does not beat production m-1 (0.960) by the margin 0.020: needs >= 0.980',
     ]);
     expect(verdict.reasons).toContain('train/test gap 0.049 <= 0.050');
+    expect(verdict.failedChecks).toEqual(['METRIC_FLOOR', 'PRODUCTION_MARGIN']);
   });
 
   it('rejects a candidate that is as good as production but not better by the margin', () => {
@@ -63,6 +64,7 @@ describe('decideAcceptance', () => {
     expect(verdict.failed).toEqual([
       'f1 0.970 does not beat production m-1 (0.965) by the margin 0.020: needs >= 0.985',
     ]);
+    expect(verdict.failedChecks).toEqual(['PRODUCTION_MARGIN']);
   });
 
   it('rejects an overfitted candidate', () => {
@@ -72,5 +74,11 @@ describe('decideAcceptance', () => {
       policy: DEFAULT_ACCEPTANCE,
     });
     expect(verdict.failed).toEqual(['train/test gap 0.080 > 0.050 (train 1.000, test 0.920)']);
+    expect(verdict.failedChecks).toEqual(['TRAIN_TEST_GAP']);
+    expect(verdict.checks.map((c) => [c.check, c.ok])).toEqual([
+      ['METRIC_FLOOR', true],
+      ['TRAIN_TEST_GAP', false],
+      ['PRODUCTION_MARGIN', true],
+    ]);
   });
 });

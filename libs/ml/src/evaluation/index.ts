@@ -1,2 +1,3 @@
 export * from './acceptance';
 export * from './metrics';
+export * from './report';
