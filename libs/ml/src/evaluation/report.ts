@@ -32,7 +32,10 @@ export interface EvaluationReport {
   readonly production: { readonly version: string; readonly test: BinaryMetrics } | null;
   readonly accepted: boolean;
   readonly verdict: 'BEATS_PRODUCTION' | 'FLOORS_ONLY' | 'REJECTED';
+  /** Every check in words, passed or not, plus a note on production when it was not compared. */
   readonly reasons: readonly string[];
+  /** The failed checks in words (empty when accepted). */
+  readonly failed: readonly string[];
   readonly failedChecks: readonly (AcceptanceCheck | 'SCORING_ERROR')[];
   /** Raw test records and the candidate's P(positive) for each, as the evaluator computed them. */
   readonly samples: { readonly records: FrameJson; readonly scores: readonly number[] };

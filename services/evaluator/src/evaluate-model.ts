@@ -1,0 +1,115 @@
+import {
+  binaryMetrics,
+  decideAcceptance,
+  EVALUATION_REPORT_FORMAT,
+  frameToJson,
+  takeRows,
+  type AcceptanceCheck,
+  type AcceptancePolicy,
+  type BinaryMetrics,
+  type EvaluationReport,
+  type Frame,
+  type LabelledFrame,
+} from '@netsentry/ml';
+
+/** Something that turns raw records into P(positive): an opened bundle. */
+export interface Scorer {
+  scoreFrame(frame: Frame): Float64Array;
+  readonly bundle: { readonly threshold: number };
+}
+
+export interface EvaluateInput {
+  readonly runId: string;
+  readonly modelVersion: string;
+  readonly bundle: { readonly uri: string; readonly sha256: string };
+  readonly testSet: { readonly uri: string; readonly sha256: string };
+  readonly candidate: Scorer;
+  /** The production model, when there is one comparable to the candidate (same dataset). */
+  readonly production: { readonly version: string; readonly scorer: Scorer } | null;
+  /** Said in the report when a production model exists but was not compared (e.g. another dataset). */
+  readonly productionNote?: string;
+  readonly train: LabelledFrame;
+  readonly test: LabelledFrame;
+  readonly policy: AcceptancePolicy;
+  readonly sampleCount: number;
+  readonly now?: Date;
+}
+
+/** `count` row indices spread evenly over `rows` (all rows when there are fewer). */
+export function sampleRows(rows: number, count: number): number[] {
+  if (rows <= count) return Array.from({ length: rows }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.floor((i * rows) / count));
+}
+
+/** Metrics as the events carry them: the rates plus the confusion-matrix counts. */
+export function metricsMap(m: BinaryMetrics): Record<string, number> {
+  return {
+    f1: m.f1,
+    precision: m.precision,
+    recall: m.recall,
+    accuracy: m.accuracy,
+    rocAuc: m.rocAuc,
+    prAuc: m.prAuc,
+    tp: m.confusion.tp,
+    fp: m.confusion.fp,
+    tn: m.confusion.tn,
+    fn: m.confusion.fn,
+    rows: m.rows,
+  };
+}
+
+/**
+ * Scores the candidate on train and test and the production model on the same test set, applies the
+ * acceptance rule and returns the report (with sample records and the candidate's scores for the pusher).
+ */
+export function evaluateModel(input: EvaluateInput): EvaluationReport {
+  const { candidate, production, train, test, policy } = input;
+  const testScores = candidate.scoreFrame(test.features);
+  const candidateTest = binaryMetrics(test.labels, testScores, candidate.bundle.threshold);
+  const candidateTrain = binaryMetrics(
+    train.labels,
+    candidate.scoreFrame(train.features),
+    candidate.bundle.threshold,
+  );
+  let productionTest: BinaryMetrics | null = null;
+  let note = input.productionNote;
+  if (production) {
+    try {
+      const scores = production.scorer.scoreFrame(test.features);
+      productionTest = binaryMetrics(test.labels, scores, production.scorer.bundle.threshold);
+    } catch (e) {
+      // E.g. the dataset's schema gained a column the production preprocessor never saw.
+      note = `production ${production.version} could not score this test set (${(e as Error).message}): not compared`;
+    }
+  }
+  const compared =
+    production && productionTest ? { version: production.version, test: productionTest } : null;
+  const verdict = decideAcceptance({
+    candidate: { test: candidateTest, train: candidateTrain },
+    production: compared,
+    policy,
+  });
+  const picked = sampleRows(test.features.rows, input.sampleCount);
+  const reasons = [...verdict.reasons];
+  if (!compared && note) reasons.push(note);
+  return {
+    format: EVALUATION_REPORT_FORMAT,
+    runId: input.runId,
+    modelVersion: input.modelVersion,
+    bundle: { uri: input.bundle.uri, sha256: input.bundle.sha256 },
+    testSet: { uri: input.testSet.uri, sha256: input.testSet.sha256, rows: test.features.rows },
+    policy,
+    candidate: { test: candidateTest, train: candidateTrain },
+    production: compared,
+    accepted: verdict.accepted,
+    verdict: verdict.accepted ? (compared ? 'BEATS_PRODUCTION' : 'FLOORS_ONLY') : 'REJECTED',
+    reasons,
+    failed: [...verdict.failed],
+    failedChecks: [...verdict.failedChecks] as AcceptanceCheck[],
+    samples: {
+      records: frameToJson(takeRows(test.features, picked)),
+      scores: picked.map((i) => testScores[i]!),
+    },
+    evaluatedAt: (input.now ?? new Date()).toISOString(),
+  };
+}

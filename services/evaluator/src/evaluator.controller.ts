@@ -1,0 +1,290 @@
+import { Controller, Inject, Optional } from '@nestjs/common';
+import type { ArtifactStore } from '@netsentry/artifacts';
+import { loadConfig } from '@netsentry/config';
+import type { EventByTopic } from '@netsentry/contracts';
+import {
+  EVALUATION_REPORT_KIND,
+  openBundle,
+  parseBundle,
+  parseEvaluationReport,
+  readLabelledSplits,
+  type AcceptancePolicy,
+  type EvaluationReport,
+  type OpenBundle,
+} from '@netsentry/ml';
+import { Metrics } from '@netsentry/observability';
+import type { RecordStore } from '@netsentry/records';
+import { toArtifactRef, type ModelRecord, type Registry } from '@netsentry/registry';
+import {
+  ARTIFACT_STORE,
+  emit,
+  NonRetryableError,
+  RECORD_STORE,
+  REGISTRY,
+  StageHandler,
+  type StageContext,
+  type StageResult,
+} from '@netsentry/runtime';
+import { evaluateModel, metricsMap } from './evaluate-model';
+import { evaluatorSection } from './evaluator.config';
+
+const f3 = (x: number): string => x.toFixed(3);
+
+@Controller()
+export class EvaluatorController {
+  private readonly policy: AcceptancePolicy;
+  private readonly sampleCount: number;
+  private readonly verdicts: ReturnType<Metrics['counter']> | undefined;
+  private readonly scores: ReturnType<Metrics['gauge']> | undefined;
+
+  constructor(
+    @Inject(RECORD_STORE) private readonly records: RecordStore,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(REGISTRY) private readonly registry: Registry,
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
+    const s = loadConfig(evaluatorSection);
+    this.policy = {
+      metric: s.NETSENTRY_EVALUATOR_METRIC,
+      minimum: s.NETSENTRY_EVALUATOR_MIN_SCORE,
+      maxTrainTestGap: s.NETSENTRY_EVALUATOR_MAX_GAP,
+      margin: s.NETSENTRY_EVALUATOR_MARGIN,
+    };
+    this.sampleCount = s.NETSENTRY_EVALUATOR_SAMPLES;
+    this.verdicts = metrics?.counter(
+      'netsentry_evaluator_verdicts_total',
+      'Candidates evaluated, by verdict (BEATS_PRODUCTION, FLOORS_ONLY, REJECTED, SCORING_ERROR)',
+      ['verdict'],
+    );
+    this.scores = metrics?.gauge(
+      'netsentry_evaluator_test_score',
+      'Latest held-out test score of the candidate and of the production model, by metric',
+      ['model', 'metric'],
+    );
+  }
+
+  @StageHandler('model.trained')
+  async onTrained(
+    event: EventByTopic['model.trained'],
+    ctx: StageContext<'model.trained'>,
+  ): Promise<StageResult> {
+    const runId = ctx.envelope.runId ?? 'unknown-run';
+    const model = await this.candidateModel(runId, event);
+
+    if (model.status !== 'trained') return this.redelivered(event, model, ctx);
+
+    let candidate: OpenBundle;
+    try {
+      candidate = await openBundle(parseBundle(await this.artifacts.getBuffer(event.bundle)));
+    } catch (e) {
+      return this.scoringError(
+        event,
+        model,
+        ctx,
+        `candidate bundle could not be loaded: ${(e as Error).message}`,
+      );
+    }
+    let report: EvaluationReport;
+    try {
+      const schema = await this.records.requireSchema(event.dataset.schema.sha256);
+      const { train, test } = await readLabelledSplits(schema, event.dataset, (ref) =>
+        this.artifacts.open(ref),
+      );
+      const production = await this.productionModel(model, event.dataset.datasetName);
+      try {
+        report = evaluateModel({
+          runId,
+          modelVersion: model.version,
+          bundle: event.bundle,
+          testSet: event.dataset.test,
+          candidate,
+          production: production.model,
+          ...(production.note ? { productionNote: production.note } : {}),
+          train,
+          test,
+          policy: this.policy,
+          sampleCount: this.sampleCount,
+        });
+      } finally {
+        production.model?.scorer.free();
+      }
+    } finally {
+      candidate.free();
+    }
+
+    const reportRef = await this.artifacts.putJson({ runId, kind: EVALUATION_REPORT_KIND, value: report });
+    await this.registry.artifacts.record({
+      ref: reportRef,
+      kind: EVALUATION_REPORT_KIND,
+      runId,
+      parents: [event.bundle.uri, event.dataset.test.uri],
+      producedBy: { stage: 'evaluator', eventId: ctx.envelope.eventId },
+    });
+    const metric = this.policy.metric;
+    this.verdicts?.inc({ verdict: report.verdict });
+    this.scores?.set({ model: 'candidate', metric }, report.candidate.test[metric]);
+    if (report.production) this.scores?.set({ model: 'production', metric }, report.production.test[metric]);
+    ctx.logger.info(
+      {
+        runId,
+        version: model.version,
+        verdict: report.verdict,
+        [metric]: Number(f3(report.candidate.test[metric])),
+        production: report.production?.version ?? null,
+        reasons: report.reasons,
+      },
+      report.accepted ? 'candidate accepted' : 'candidate rejected',
+    );
+    await this.registry.models.transition(
+      model.version,
+      ['trained'],
+      report.accepted ? 'accepted' : 'quarantined',
+      {
+        reasons: [...report.reasons],
+        testMetrics: metricsMap(report.candidate.test),
+      },
+    );
+    await this.registry.runs.recordStage(runId, 'evaluator', {
+      status: report.accepted ? 'succeeded' : 'quarantined',
+      eventId: ctx.envelope.eventId,
+      detail: `${report.verdict}: ${(report.accepted ? report.reasons : report.failed).join('; ')}`,
+    });
+    if (!report.accepted) {
+      await this.registry.runs.finishRun(runId, 'quarantined', {
+        reason: `model ${model.version} rejected: ${report.failed.join('; ')}`,
+      });
+    }
+    return this.decision(event, report);
+  }
+
+  /** The event for a stored report: the same whether computed now or read back on redelivery. */
+  private decision(event: EventByTopic['model.trained'], report: EvaluationReport): StageResult {
+    const metric = this.policy.metric;
+    const common = {
+      modelVersion: report.modelVersion,
+      bundle: event.bundle,
+      metric,
+      metrics: metricsMap(report.candidate.test),
+      trainMetrics: metricsMap(report.candidate.train),
+      comparison: report.production
+        ? {
+            productionVersion: report.production.version,
+            metric,
+            candidateScore: report.candidate.test[metric],
+            productionScore: report.production.test[metric],
+            requiredMargin: report.policy.margin,
+            productionMetrics: metricsMap(report.production.test),
+          }
+        : null,
+      reasons: [...report.reasons],
+    };
+    if (report.accepted) {
+      return emit('model.accepted', {
+        ...common,
+        verdict: report.verdict === 'BEATS_PRODUCTION' ? 'BEATS_PRODUCTION' : 'FLOORS_ONLY',
+      });
+    }
+    return emit('model.quarantined', {
+      ...common,
+      failedChecks: [...report.failedChecks],
+      reasons: [...report.failed],
+    });
+  }
+
+  /**
+   * model.trained again for a model already decided (the trainer or Kafka redelivered it): re-emit the
+   * stored decision, never decide twice. If the model has moved on (pushed, or quarantined by the pusher),
+   * emit nothing: the later stage owns it now.
+   */
+  private async redelivered(
+    event: EventByTopic['model.trained'],
+    model: ModelRecord,
+    ctx: StageContext<'model.trained'>,
+  ): Promise<StageResult> {
+    const stored = await this.registry.artifacts.latestOfKind(model.runId, EVALUATION_REPORT_KIND);
+    const report = stored
+      ? parseEvaluationReport(await this.artifacts.getBuffer(toArtifactRef(stored)))
+      : null;
+    const consistent =
+      report !== null &&
+      report.modelVersion === model.version &&
+      ((model.status === 'accepted' && report.accepted) ||
+        (model.status === 'quarantined' && !report.accepted));
+    ctx.logger.info(
+      { runId: model.runId, version: model.version, status: model.status, reemit: consistent },
+      'model already evaluated',
+    );
+    return consistent ? this.decision(event, report) : undefined;
+  }
+
+  private async scoringError(
+    event: EventByTopic['model.trained'],
+    model: ModelRecord,
+    ctx: StageContext<'model.trained'>,
+    reason: string,
+  ): Promise<StageResult> {
+    ctx.logger.warn({ runId: model.runId, version: model.version, reason }, 'candidate could not be scored');
+    this.verdicts?.inc({ verdict: 'SCORING_ERROR' });
+    await this.registry.models.transition(model.version, ['trained'], 'quarantined', { reasons: [reason] });
+    await this.registry.runs.recordStage(model.runId, 'evaluator', {
+      status: 'quarantined',
+      eventId: ctx.envelope.eventId,
+      detail: `SCORING_ERROR: ${reason}`,
+    });
+    await this.registry.runs.finishRun(model.runId, 'quarantined', {
+      reason: `model ${model.version}: ${reason}`,
+    });
+    return emit('model.quarantined', {
+      modelVersion: model.version,
+      bundle: event.bundle,
+      metric: this.policy.metric,
+      metrics: {},
+      trainMetrics: {},
+      comparison: null,
+      failedChecks: ['SCORING_ERROR'],
+      reasons: [reason],
+    });
+  }
+
+  /** The registered model of this event: by the version it names (v2), else the run's model with its bundle. */
+  private async candidateModel(runId: string, event: EventByTopic['model.trained']): Promise<ModelRecord> {
+    const model = event.modelVersion
+      ? await this.registry.models.get(event.modelVersion)
+      : ((await this.registry.models.list({ runId, limit: 50 })).find(
+          (m) => m.bundle.sha256 === event.bundle.sha256,
+        ) ?? null);
+    if (!model) {
+      throw new NonRetryableError(
+        `no registered model ${event.modelVersion ?? `for run ${runId} with bundle ${event.bundle.sha256}`}`,
+      );
+    }
+    if (model.bundle.sha256 !== event.bundle.sha256) {
+      throw new NonRetryableError(
+        `model ${model.version} is registered with bundle ${model.bundle.sha256}, the event names ${event.bundle.sha256}`,
+      );
+    }
+    return model;
+  }
+
+  /**
+   * The current production model, opened, when it can be compared with the candidate: it must serve the
+   * same dataset. Otherwise a note for the report saying why there was no comparison.
+   */
+  private async productionModel(
+    candidate: ModelRecord,
+    datasetName: string,
+  ): Promise<{ model: { version: string; scorer: OpenBundle } | null; note?: string }> {
+    const alias = await this.registry.aliases.get();
+    if (!alias || alias.version === candidate.version) return { model: null };
+    const record = await this.registry.models.get(alias.version);
+    if (!record) throw new Error(`production alias points at ${alias.version}, which is not in the registry`);
+    const bundle = parseBundle(await this.artifacts.getBuffer(record.bundle));
+    if (bundle.dataset.name !== datasetName) {
+      return {
+        model: null,
+        note: `production ${alias.version} serves dataset '${bundle.dataset.name}', not '${datasetName}': not compared`,
+      };
+    }
+    return { model: { version: alias.version, scorer: await openBundle(bundle) } };
+  }
+}
