@@ -8,3 +8,4 @@ export * from './matrix-file';
 export * from './evaluation';
 export * from './engines';
 export * from './bundle';
+export * from './worker-script';
