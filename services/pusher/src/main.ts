@@ -1,0 +1,4 @@
+import { runStage } from '@netsentry/runtime';
+import { PusherModule } from './pusher.module';
+
+void runStage(PusherModule, { stage: 'pusher', httpPort: 8086 });

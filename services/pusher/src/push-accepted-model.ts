@@ -1,0 +1,201 @@
+import type { EventByTopic } from '@netsentry/contracts';
+import { RunNotFoundError, type ModelRecord, type Registry, type RunOutcome } from '@netsentry/registry';
+import { emit, type RuntimeLogger, type StageContext, type StageResult } from '@netsentry/runtime';
+import type { ProductionRelease } from './production-release';
+import type { PusherMetrics } from './pusher.metrics';
+import { PushRefused, notReleasable } from './refusals';
+import type { BundleVerifier } from './verification/bundle-verifier';
+
+type Accepted = EventByTopic['model.accepted'];
+
+/**
+ * model.accepted → verify the bundle in isolation against the evaluator's sample scores → production.
+ * A model that fails verification is quarantined (model.quarantined, SCORING_ERROR) and production stays.
+ */
+export class PushAcceptedModel {
+  constructor(
+    private readonly registry: Registry,
+    private readonly verifier: BundleVerifier,
+    private readonly release: ProductionRelease,
+    private readonly metrics: PusherMetrics,
+  ) {}
+
+  async execute(event: Accepted, ctx: StageContext<'model.accepted'>): Promise<StageResult> {
+    const model = await this.registry.models.get(event.modelVersion);
+    if (model === null) {
+      throw new PushRefused('UNKNOWN_VERSION', `model ${event.modelVersion} is not in the registry`);
+    }
+    if (model.bundle.sha256 !== event.bundle.sha256) {
+      throw new PushRefused(
+        'BUNDLE_MISMATCH',
+        `model ${model.version} is registered with bundle ${model.bundle.sha256}, model.accepted names ${event.bundle.sha256}`,
+      );
+    }
+    const runId = ctx.envelope.runId ?? model.runId;
+    const log = ctx.logger;
+
+    switch (model.status) {
+      case 'accepted':
+        break;
+      case 'pushed':
+      case 'retired':
+        return this.alreadyReleased(model, runId, ctx);
+      case 'quarantined':
+        if (await this.quarantinedByPusher(model)) {
+          log.info({ version: model.version }, 'model already quarantined by the pusher: re-emitting');
+          return emit('model.quarantined', quarantined(event, model.reasons));
+        }
+        throw notReleasable(`model.accepted for ${model.version}`, model);
+      case 'trained':
+        throw notReleasable(`model.accepted for ${model.version}`, model);
+    }
+
+    const verification = await this.verifier.verify(model, runId);
+    if (!verification.ok) return this.quarantine(event, model, runId, verification.reason, ctx);
+    log.info(
+      { version: model.version, samples: verification.samples, maxDelta: verification.maxDelta },
+      "bundle verified in isolation: it reproduces the evaluator's sample scores",
+    );
+
+    const reason = `${event.verdict}: ${event.reasons.join('; ')}`;
+    const outcome = await this.release.release({
+      action: 'PUSH',
+      target: model,
+      reason,
+      actor: 'pusher',
+      eventId: ctx.envelope.eventId,
+      verifiedSamples: verification.samples,
+    });
+    if (outcome.kind === 'superseded') {
+      log.info(
+        { version: model.version, production: outcome.production },
+        'pushed earlier and production has moved on since: nothing to emit',
+      );
+      return;
+    }
+    const { pushed } = outcome;
+    if (event.comparison && event.comparison.productionVersion !== pushed.previousVersion) {
+      log.warn(
+        {
+          version: model.version,
+          comparedWith: event.comparison.productionVersion,
+          replaced: pushed.previousVersion,
+        },
+        'the evaluator compared the candidate with another production version than the one it replaced',
+      );
+    }
+    log.info(
+      {
+        version: model.version,
+        previous: pushed.previousVersion,
+        bundle: pushed.bundle.uri,
+        moved: outcome.moved,
+      },
+      'production alias moved: model pushed',
+    );
+    await this.recordRun(ctx.logger, runId, ctx.envelope.eventId, 'succeeded', {
+      detail: `production ${pushed.previousVersion ?? '(none)'} → ${model.version}; ${pushed.verifiedSamples} sample scores verified in isolation`,
+      reason: null,
+    });
+    return emit('model.pushed', pushed);
+  }
+
+  /**
+   * model.accepted again for a model already released (redelivered under another event id). The alias is
+   * not moved again — that could undo a later rollback; model.pushed is re-emitted only while it is
+   * production.
+   */
+  private async alreadyReleased(
+    model: ModelRecord,
+    runId: string,
+    ctx: StageContext<'model.accepted'>,
+  ): Promise<StageResult> {
+    const head = await this.registry.aliases.get();
+    if (head?.version !== model.version) {
+      ctx.logger.info(
+        { version: model.version, status: model.status, production: head?.version ?? null },
+        'model was released before and production has moved on since: nothing to do',
+      );
+      return;
+    }
+    const outcome = await this.release.release({
+      action: head.action,
+      target: model,
+      reason: head.reason,
+      actor: head.actor,
+      eventId: ctx.envelope.eventId,
+      verifiedSamples: await this.verifier.sampleCount(model, runId),
+    });
+    if (outcome.kind === 'superseded') return;
+    ctx.logger.info({ version: model.version }, 'model already in production: re-emitting model.pushed');
+    return emit('model.pushed', outcome.pushed);
+  }
+
+  private async quarantine(
+    event: Accepted,
+    model: ModelRecord,
+    runId: string,
+    reason: string,
+    ctx: StageContext<'model.accepted'>,
+  ): Promise<StageResult> {
+    this.metrics.refused('VERIFICATION_FAILED');
+    ctx.logger.warn(
+      { version: model.version, reason },
+      'bundle failed verification: model quarantined, production unchanged',
+    );
+    const changed = await this.registry.models.transition(model.version, ['accepted'], 'quarantined', {
+      reasons: [reason],
+    });
+    if (!changed && (await this.registry.models.get(model.version))?.status !== 'quarantined') {
+      throw new Error(`model ${model.version} changed status while it was being verified`); // retried
+    }
+    await this.recordRun(ctx.logger, runId, ctx.envelope.eventId, 'quarantined', {
+      detail: `SCORING_ERROR: ${reason}`,
+      reason: `model ${model.version} not pushed: ${reason}`,
+    });
+    return emit('model.quarantined', quarantined(event, [reason]));
+  }
+
+  /** The pusher quarantines accepted models; the evaluator only ever quarantines trained ones. */
+  private async quarantinedByPusher(model: ModelRecord): Promise<boolean> {
+    const last = (await this.registry.models.transitions(model.version)).at(-1);
+    return last?.from === 'accepted' && last.to === 'quarantined';
+  }
+
+  /** The pusher ends the run. A model.accepted without a registered run is still handled (logged). */
+  private async recordRun(
+    log: RuntimeLogger,
+    runId: string,
+    eventId: string,
+    outcome: RunOutcome,
+    summary: { detail: string; reason: string | null },
+  ): Promise<void> {
+    try {
+      await this.registry.runs.recordStage(runId, 'pusher', {
+        status: outcome,
+        eventId,
+        detail: summary.detail,
+      });
+      await this.registry.runs.finishRun(runId, outcome, { reason: summary.reason });
+    } catch (e) {
+      if (!(e instanceof RunNotFoundError)) throw e;
+      log.warn({ runId }, 'run not in the registry: its pusher stage is not recorded');
+    }
+  }
+}
+
+function quarantined(
+  event: Accepted,
+  reasons: readonly string[],
+): Omit<EventByTopic['model.quarantined'], 'envelope'> {
+  return {
+    modelVersion: event.modelVersion,
+    bundle: event.bundle,
+    metric: event.metric,
+    metrics: event.metrics,
+    trainMetrics: event.trainMetrics,
+    comparison: event.comparison,
+    failedChecks: ['SCORING_ERROR'],
+    reasons: [...reasons],
+  };
+}

@@ -1,0 +1,96 @@
+import { Controller, Inject, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ArtifactStore } from '@netsentry/artifacts';
+import { loadConfig } from '@netsentry/config';
+import type { EventByTopic } from '@netsentry/contracts';
+import { LOGGER, Metrics, type Logger } from '@netsentry/observability';
+import type { Registry } from '@netsentry/registry';
+import {
+  ARTIFACT_STORE,
+  REGISTRY,
+  StageHandler,
+  type StageContext,
+  type StageResult,
+} from '@netsentry/runtime';
+import { ProductionRelease } from './production-release';
+import { PushAcceptedModel } from './push-accepted-model';
+import { pusherSection } from './pusher.config';
+import { PusherMetrics } from './pusher.metrics';
+import { PushRefused } from './refusals';
+import { RollbackOrPromote } from './rollback-or-promote';
+import { BundleVerifier } from './verification/bundle-verifier';
+
+@Controller()
+export class PusherController implements OnApplicationBootstrap {
+  private readonly metrics: PusherMetrics;
+  private readonly push: PushAcceptedModel;
+  private readonly rollbackOrPromote: RollbackOrPromote;
+
+  constructor(
+    @Inject(ARTIFACT_STORE) artifacts: ArtifactStore,
+    @Inject(REGISTRY) private readonly registry: Registry,
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+    @Optional() @Inject(LOGGER) private readonly logger?: Logger,
+  ) {
+    const s = loadConfig(pusherSection);
+    this.metrics = new PusherMetrics(metrics);
+    const verifier = new BundleVerifier(
+      artifacts,
+      registry,
+      {
+        tolerance: s.NETSENTRY_PUSHER_SCORE_TOLERANCE,
+        timeoutMs: s.NETSENTRY_PUSHER_VERIFY_TIMEOUT,
+        maxHeapMb: s.NETSENTRY_PUSHER_VERIFY_MAX_HEAP_MB,
+      },
+      this.metrics,
+    );
+    const release = new ProductionRelease(
+      artifacts,
+      registry,
+      s.NETSENTRY_PUSHER_PRODUCTION_PREFIX,
+      this.metrics,
+    );
+    this.push = new PushAcceptedModel(registry, verifier, release, this.metrics);
+    this.rollbackOrPromote = new RollbackOrPromote(registry, verifier, release);
+  }
+
+  /** The production gauge starts from the registry, not from the first move after a restart. */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const head = await this.registry.aliases.get();
+      if (head) this.metrics.productionIs(head.version);
+      this.logger?.info({ production: head?.version ?? null }, 'production alias read');
+    } catch (e) {
+      this.logger?.warn({ err: (e as Error).message }, 'production alias could not be read at start-up');
+    }
+  }
+
+  @StageHandler('model.accepted')
+  onAccepted(
+    event: EventByTopic['model.accepted'],
+    ctx: StageContext<'model.accepted'>,
+  ): Promise<StageResult> {
+    return this.refusalsCounted(ctx, () => this.push.execute(event, ctx));
+  }
+
+  @StageHandler('admin.commands')
+  async onCommand(
+    command: EventByTopic['admin.commands'],
+    ctx: StageContext<'admin.commands'>,
+  ): Promise<StageResult> {
+    if (command.command === 'RETRAIN') return; // ingestion's
+    const operator = { ...command, command: command.command };
+    return this.refusalsCounted(ctx, () => this.rollbackOrPromote.execute(operator, ctx));
+  }
+
+  private async refusalsCounted(ctx: StageContext, work: () => Promise<StageResult>): Promise<StageResult> {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof PushRefused) {
+        this.metrics.refused(e.code);
+        ctx.logger.warn({ code: e.code, reason: e.message }, 'refused: production unchanged');
+      }
+      throw e;
+    }
+  }
+}

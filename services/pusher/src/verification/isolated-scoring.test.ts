@@ -1,0 +1,139 @@
+import { parseDatasetSchema } from '@netsentry/dataset';
+import {
+  applyPreprocessor,
+  asTrainSplit,
+  buildBundle,
+  fitPreprocessor,
+  frameToJson,
+  openBundle,
+  profileFrame,
+  RANDOM_FOREST_DEFAULTS,
+  RandomForestModel,
+  seededRandom,
+  serializeBundle,
+  trainRandomForest,
+  type Frame,
+  type TrainedModel,
+} from '@netsentry/ml';
+import { describe, expect, it } from 'vitest';
+import { scoreInIsolation } from './isolated-scoring';
+
+const SCHEMA = parseDatasetSchema(`
+format: netsentry/dataset-schema@1
+name: toy
+target: { column: label, negative: [normal] }
+columns:
+  a: { type: numeric }
+  b: { type: numeric }
+  proto: { type: categorical, values: [tcp, udp, icmp] }
+  label: { type: categorical }
+`);
+
+function toyData(n: number, seed: number): { frame: Frame; labels: Uint8Array } {
+  const rnd = seededRandom(seed);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const proto: (string | null)[] = [];
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = rnd.next() * 2;
+    b[i] = rnd.next() * 2;
+    proto.push(['tcp', 'udp', 'icmp'][rnd.int(3)]!);
+    labels[i] = a[i]! + b[i]! > 2 || proto[i] === 'icmp' ? 1 : 0;
+    if (i % 37 === 0) a[i] = NaN;
+  }
+  return {
+    frame: {
+      rows: n,
+      columns: [
+        { kind: 'numeric', name: 'a', values: a },
+        { kind: 'numeric', name: 'b', values: b },
+        { kind: 'categorical', name: 'proto', values: proto },
+      ],
+    },
+    labels,
+  };
+}
+
+const { frame, labels } = toyData(300, 7);
+const preprocessor = fitPreprocessor(asTrainSplit({ features: frame, labels }), SCHEMA, {
+  imputation: 'median',
+});
+const X = applyPreprocessor(preprocessor, frame);
+
+function bundleBytes(model: TrainedModel): Buffer {
+  const bundle = buildBundle({
+    model,
+    candidate: 'random-forest',
+    params: {},
+    preprocessor,
+    referenceProfile: profileFrame(frame, SCHEMA),
+    dataset: { name: 'toy', schemaSha256: SCHEMA.sha256 },
+    training: {
+      runId: 'run-test',
+      trainedAt: '2026-01-02T03:04:05.000Z',
+      metric: 'f1',
+      cvMean: 0.9,
+      cvStd: 0.01,
+      folds: 3,
+      trials: 1,
+      leaderboard: [{ candidate: 'random-forest', cvMean: 0.9, cvStd: 0.01, trainSeconds: 0.1 }],
+    },
+  });
+  return Buffer.from(serializeBundle(bundle), 'utf8');
+}
+
+const limits = { timeoutMs: 20_000, maxHeapMb: 256 };
+const samples = toyData(40, 8).frame;
+
+describe('scoreInIsolation', () => {
+  it('scores in a worker exactly as the bundle scores in this thread', async () => {
+    const bytes = bundleBytes(trainRandomForest(X.X, labels, X.rows, X.cols, { trees: 15, seed: 2 }));
+    const opened = await openBundle(bytes);
+    const here = opened.scoreFrame(samples);
+    opened.free();
+
+    const isolated = await scoreInIsolation(bytes, frameToJson(samples), limits);
+
+    expect(isolated.ok).toBe(true);
+    if (isolated.ok) expect(Array.from(isolated.scores)).toEqual(Array.from(here));
+  });
+
+  it('reports a bundle that does not load, and one that cannot score the records', async () => {
+    const truncated = Buffer.from('{"format": "netsentry/model-bundle@1"');
+    const notJson = await scoreInIsolation(truncated, frameToJson(samples), limits);
+    expect(notJson).toMatchObject({ ok: false, failure: 'load' });
+    expect(!notJson.ok && notJson.message).toMatch(/not JSON/);
+
+    const bytes = bundleBytes(trainRandomForest(X.X, labels, X.rows, X.cols, { trees: 3, seed: 2 }));
+    const noColumnB = { rows: samples.rows, columns: samples.columns.filter((c) => c.name !== 'b') };
+    const wrongRecords = await scoreInIsolation(bytes, frameToJson(noColumnB), limits);
+    expect(wrongRecords).toMatchObject({ ok: false, failure: 'score' });
+    expect(!wrongRecords.ok && wrongRecords.message).toMatch(/'b'/);
+  });
+
+  it('stops a bundle whose tree loops forever, while this thread keeps running', async () => {
+    // One node whose children are itself: the prediction walk never reaches a leaf.
+    const looping = new RandomForestModel(
+      {
+        roots: Int32Array.of(0),
+        feature: Int32Array.of(0),
+        threshold: Float64Array.of(0.5),
+        left: Int32Array.of(0),
+        right: Int32Array.of(0),
+      },
+      X.cols,
+      RANDOM_FOREST_DEFAULTS,
+    );
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 50);
+    const result = await scoreInIsolation(bundleBytes(looping), frameToJson(samples), {
+      ...limits,
+      timeoutMs: 4_000,
+    });
+    clearInterval(timer);
+    expect(result).toMatchObject({ ok: false, failure: 'timeout' });
+    expect(result.ms).toBeGreaterThanOrEqual(4_000);
+    expect(ticks).toBeGreaterThan(40);
+  });
+});

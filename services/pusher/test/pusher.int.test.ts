@@ -1,0 +1,500 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  ContractRegistry,
+  rootEnvelope,
+  topicName,
+  type ArtifactRef,
+  type EventByTopic,
+  type TopicName,
+} from '@netsentry/contracts';
+import { loadDatasetSchema } from '@netsentry/dataset';
+import {
+  applyPreprocessor,
+  asTrainSplit,
+  assignSplit,
+  binaryMetrics,
+  BUNDLE_MEDIA_TYPE,
+  buildBundle,
+  EVALUATION_REPORT_FORMAT,
+  EVALUATION_REPORT_KIND,
+  fitPreprocessor,
+  frameToJson,
+  openBundle,
+  profileFrame,
+  readLabelledFrame,
+  serializeBundle,
+  takeRows,
+  trainRandomForest,
+  type EvaluationReport,
+  type LabelledFrame,
+  type ModelBundle,
+} from '@netsentry/ml';
+import { Metrics } from '@netsentry/observability';
+import { openStores, runStage, type Stores } from '@netsentry/runtime';
+import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
+import type { Consumer, Producer } from 'kafkajs';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PusherModule } from '../src/pusher.module';
+
+// The pusher against the real servers. Small random forests are trained here on phishing (a second each),
+// bundled, put in S3 and registered as accepted with an evaluation report of 64 sample records scored
+// through the bundle, as the evaluator would; then model.accepted and operator commands are published and
+// the real pusher consumer answers. One lifecycle, in order: push, push, rollback, promote, refusals.
+
+const env: Record<string, string> = { ...isolatedStageEnv('pusher'), NETSENTRY_PUSHER_VERIFY_TIMEOUT: '30s' };
+const contracts = ContractRegistry.bundled();
+const kafka = newKafka('pusher-it');
+const topic = (t: TopicName) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
+const SAMPLES = 64;
+
+let app: INestApplication | undefined;
+let stores: Stores;
+let producer: Producer;
+let outputs: Outputs;
+let data: Awaited<ReturnType<typeof phishing>>;
+
+beforeAll(async () => {
+  Object.assign(process.env, env);
+  stores = await openStores(env);
+  data = await phishing();
+  app = (await runStage(PusherModule, { stage: 'pusher', httpPort: 0, env, fromBeginning: true })).app;
+  producer = kafka.producer();
+  await producer.connect();
+  outputs = await Outputs.start(['model.pushed', 'model.quarantined', 'pipeline.dlq']);
+}, 120_000);
+
+afterAll(async () => {
+  await outputs?.stop();
+  await producer?.disconnect();
+  await app?.close();
+  await stores?.close();
+});
+
+/** Phishing split 80/20, the preprocessor fitted on train, and 64 raw test records spread over the split. */
+async function phishing() {
+  const schema = await loadDatasetSchema(join(repoRoot, 'data/schemas/phishing.yaml'));
+  const all = await readLabelledFrame(schema, createReadStream(join(repoRoot, 'data/phishing.csv')));
+  const side = assignSplit({ labels: all.labels, testRatio: 0.2, seed: 42, stratified: true });
+  const part = (want: number): LabelledFrame => {
+    const idx = [...side.keys()].filter((i) => side[i] === want);
+    return { features: takeRows(all.features, idx), labels: Uint8Array.from(idx, (i) => all.labels[i]!) };
+  };
+  const train = part(0);
+  const test = part(1);
+  const preprocessor = fitPreprocessor(asTrainSplit(train), schema, { imputation: 'median' });
+  const matrix = applyPreprocessor(preprocessor, train.features);
+  const picked = Array.from({ length: SAMPLES }, (_, i) => Math.floor((i * test.features.rows) / SAMPLES));
+  return {
+    schema,
+    train,
+    test,
+    preprocessor,
+    matrix,
+    profile: profileFrame(train.features, schema),
+    samples: takeRows(test.features, picked),
+  };
+}
+
+interface Candidate {
+  version: string;
+  runId: string;
+  bundle: ArtifactRef;
+  bytes: Buffer;
+  accepted: EventByTopic['model.accepted'];
+}
+
+/**
+ * A model as the evaluator leaves it: bundle in S3, registered, accepted (or quarantined), its run's
+ * evaluation report with sample scores, and the model.accepted event. `tamper` shifts three sample scores
+ * of the report by 0.41; `corrupt` truncates the model bytes inside an otherwise valid bundle.
+ */
+async function candidate(
+  name: string,
+  seed: number,
+  options: { tamper?: boolean; corrupt?: boolean; quarantined?: boolean } = {},
+): Promise<Candidate> {
+  const { schema, train, test, preprocessor, matrix, profile, samples } = data;
+  const runId = `run-${name}-${randomUUID().slice(0, 8)}`;
+  const version = `m-it-${name}`;
+  const r = stores.registry;
+  await r.runs.openRun({
+    runId,
+    correlationId: runId,
+    trigger: { commandId: null, reason: 'pusher integration test' },
+    dataset: 'phishing',
+  });
+  const forest = trainRandomForest(matrix.X, train.labels, matrix.rows, matrix.cols, { trees: 15, seed });
+  const bundle = buildBundle({
+    model: forest,
+    candidate: 'random-forest',
+    params: { trees: 15, seed },
+    preprocessor,
+    referenceProfile: profile,
+    dataset: { name: 'phishing', schemaSha256: schema.sha256 },
+    classLabels: { negative: schema.target.labels.negative, positive: schema.target.labels.positive },
+    training: {
+      runId,
+      trainedAt: new Date().toISOString(),
+      metric: 'f1',
+      cvMean: 0.95,
+      cvStd: 0.01,
+      folds: 3,
+      trials: 1,
+      leaderboard: [{ candidate: 'random-forest', cvMean: 0.95, cvStd: 0.01, trainSeconds: 1 }],
+    },
+  });
+  const opened = await openBundle(bundle);
+  const testScores = opened.scoreFrame(test.features);
+  const trainScores = opened.scoreFrame(train.features);
+  const sampleScores = Array.from(opened.scoreFrame(samples));
+  opened.free();
+  if (options.tamper) for (let i = 0; i < 3; i++) sampleScores[i] = sampleScores[i]! + 0.41;
+
+  const stored: ModelBundle = options.corrupt ? truncatedModel(bundle) : bundle;
+  const bytes = Buffer.from(serializeBundle(stored), 'utf8');
+  const bundleRef = await stores.artifacts.put({
+    runId,
+    kind: 'model/bundle',
+    body: bytes,
+    mediaType: BUNDLE_MEDIA_TYPE,
+  });
+  const producedBy = { stage: 'test', eventId: randomUUID() };
+  await r.artifacts.record({ ref: bundleRef, kind: 'model/bundle', runId, parents: [], producedBy });
+  await r.models.register({
+    version,
+    runId,
+    bundle: bundleRef,
+    candidate: 'random-forest',
+    params: { trees: 15, seed },
+    cvMetrics: { f1: 0.95 },
+  });
+  const testMetrics = binaryMetrics(test.labels, testScores);
+  const trainMetrics = binaryMetrics(train.labels, trainScores);
+  const reasons = [`f1 ${testMetrics.f1.toFixed(3)} >= required 0.900`];
+  if (options.quarantined) {
+    await r.models.transition(version, ['trained'], 'quarantined', {
+      reasons: ['f1 0.412 < required 0.900'],
+    });
+  } else {
+    await r.models.transition(version, ['trained'], 'accepted', { reasons });
+  }
+  const report: EvaluationReport = {
+    format: EVALUATION_REPORT_FORMAT,
+    runId,
+    modelVersion: version,
+    bundle: { uri: bundleRef.uri, sha256: bundleRef.sha256 },
+    testSet: { uri: 's3://placeholder/test.csv', sha256: '0'.repeat(64), rows: test.features.rows },
+    policy: { metric: 'f1', minimum: 0.9, maxTrainTestGap: 0.05, margin: 0.02 },
+    candidate: { test: testMetrics, train: trainMetrics },
+    production: null,
+    accepted: true,
+    verdict: 'FLOORS_ONLY',
+    reasons,
+    failed: [],
+    failedChecks: [],
+    samples: { records: frameToJson(samples), scores: sampleScores },
+    evaluatedAt: new Date().toISOString(),
+  };
+  const reportRef = await stores.artifacts.putJson({ runId, kind: EVALUATION_REPORT_KIND, value: report });
+  await r.artifacts.record({ ref: reportRef, kind: EVALUATION_REPORT_KIND, runId, parents: [], producedBy });
+
+  const envelope = rootEnvelope('model.accepted', {
+    producer: { service: 'evaluator', version: 'test' },
+    runId,
+  });
+  const accepted: EventByTopic['model.accepted'] = {
+    envelope,
+    modelVersion: version,
+    bundle: bundleRef,
+    metric: 'f1',
+    metrics: { f1: testMetrics.f1 },
+    trainMetrics: { f1: trainMetrics.f1 },
+    comparison: null,
+    verdict: 'FLOORS_ONLY',
+    reasons,
+  };
+  return { version, runId, bundle: bundleRef, bytes, accepted };
+}
+
+/** The same bundle with its model bytes cut short (and their sha256 updated, so the bundle still parses). */
+function truncatedModel(bundle: ModelBundle): ModelBundle {
+  const bytes = Buffer.from(bundle.model.data, 'base64');
+  const cut = bytes.subarray(0, bytes.length - 8);
+  return {
+    ...bundle,
+    model: {
+      encoding: 'base64',
+      sha256: createHash('sha256').update(cut).digest('hex'),
+      data: cut.toString('base64'),
+    },
+  };
+}
+
+/** Everything the pusher emits, collected by one consumer for the whole file. */
+class Outputs {
+  private readonly seen: { topic: TopicName; event: EventByTopic[TopicName] }[] = [];
+
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(topics: TopicName[]): Promise<Outputs> {
+    const consumer = kafka.consumer({ groupId: uniqueName('pusher-it-reader'), readUncommitted: false });
+    const outputs = new Outputs(consumer);
+    const byKafkaTopic = new Map(topics.map((t) => [topic(t), t]));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...byKafkaTopic.keys()], fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ topic: kafkaTopic, message }) => {
+        const t = byKafkaTopic.get(kafkaTopic)!;
+        outputs.seen.push({ topic: t, event: contracts.decode(t, message.value!) });
+        return Promise.resolve();
+      },
+    });
+    return outputs;
+  }
+
+  /** Outputs on `t` caused by the event `eventId`. */
+  causedBy<T extends TopicName>(t: T, eventId: string): EventByTopic[T][] {
+    return this.seen
+      .filter((s) => s.topic === t && s.event.envelope.causationId === eventId)
+      .map((s) => s.event as EventByTopic[T]);
+  }
+
+  async first<T extends TopicName>(t: T, eventId: string, timeoutMs = 60_000): Promise<EventByTopic[T]> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const found = this.causedBy(t, eventId)[0];
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${t} caused by ${eventId} within ${timeoutMs} ms`);
+  }
+
+  stop(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
+
+async function publish<T extends 'model.accepted' | 'admin.commands'>(t: T, event: EventByTopic[T]) {
+  const value = contracts.encode(t, event);
+  await producer.send({
+    topic: topic(t),
+    messages: [{ key: event.envelope.runId ?? event.envelope.eventId, value }],
+  });
+  return value;
+}
+
+function command(
+  kind: 'ROLLBACK' | 'PROMOTE',
+  targetModelVersion: string | null,
+  reason: string,
+): EventByTopic['admin.commands'] {
+  return {
+    envelope: rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } }),
+    command: kind,
+    reason,
+    requestedBy: 'alice',
+    targetModelVersion,
+    datasetName: null,
+  };
+}
+
+/** Waits until the pusher has finished with an event (completed or dead-lettered) in its ledger. */
+async function handled(eventId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const execution = await stores.registry.executions.get('pusher', eventId);
+    if (execution && execution.status !== 'claimed') return execution.status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`pusher did not finish ${eventId}`);
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const metricsText = () => app!.get(Metrics).registry.metrics();
+const status = async (version: string) => (await stores.registry.models.get(version))!.status;
+const production = () => stores.registry.aliases.get();
+
+describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () => {
+  let v1: Candidate;
+  let v2: Candidate;
+
+  it('first push: verified in isolation, copied to production byte for byte, alias at v1', async () => {
+    v1 = await candidate('v1', 1);
+    const started = Date.now();
+    const bytes = await publish('model.accepted', v1.accepted);
+    // The same bytes again (a producer retry): one alias move, one model.pushed.
+    await producer.send({ topic: topic('model.accepted'), messages: [{ key: v1.runId, value: bytes }] });
+    const pushed = await outputs.first('model.pushed', v1.accepted.envelope.eventId);
+    const seconds = (Date.now() - started) / 1000;
+
+    expect(pushed).toMatchObject({
+      action: 'PUSH',
+      alias: 'production',
+      modelVersion: v1.version,
+      previousVersion: null,
+      verifiedSamples: SAMPLES,
+    });
+    expect(pushed.reason).toMatch(/^FLOORS_ONLY: f1 0\.9\d\d >= required 0\.900$/);
+    expect(pushed.envelope.runId).toBe(v1.runId);
+    expect(pushed.bundle.uri).toBe(`s3://${env.NETSENTRY_S3_BUCKET}/production/${v1.version}/bundle.json`);
+    expect(pushed.bundle.sha256).toBe(v1.bundle.sha256);
+    expect((await stores.artifacts.getBuffer(pushed.bundle)).equals(v1.bytes)).toBe(true);
+    const lineage = await stores.registry.artifacts.lineage(pushed.bundle.uri);
+    expect(lineage.root?.kind).toBe('model/production-bundle');
+    expect(lineage.ancestors.map((a) => a.artifact.uri)).toEqual([v1.bundle.uri]);
+
+    expect(await production()).toMatchObject({
+      version: v1.version,
+      revision: 1,
+      action: 'PUSH',
+      actor: 'pusher',
+    });
+    expect(await status(v1.version)).toBe('pushed');
+    const run = await stores.registry.runs.get(v1.runId);
+    expect(run?.status).toBe('succeeded');
+    expect(run?.stages.pusher?.detail).toMatch(/production \(none\) → m-it-v1; 64 sample scores verified/);
+
+    // The second copy is consumed, recognised by the ledger and skipped.
+    await until(async () =>
+      /netsentry_events_deduplicated_total\{[^}]*model\.accepted[^}]*\} 1/.test(await metricsText()),
+    );
+    expect(outputs.causedBy('model.pushed', v1.accepted.envelope.eventId)).toHaveLength(1);
+    expect(await stores.registry.aliases.history()).toHaveLength(1);
+    console.log(`pusher IT: first push ${seconds.toFixed(1)} s publish → model.pushed`);
+  });
+
+  it('second model: alias at v2, v1 retired', async () => {
+    v2 = await candidate('v2', 2);
+    await publish('model.accepted', v2.accepted);
+    const pushed = await outputs.first('model.pushed', v2.accepted.envelope.eventId);
+    expect(pushed).toMatchObject({ action: 'PUSH', modelVersion: v2.version, previousVersion: v1.version });
+    expect(await production()).toMatchObject({ version: v2.version, revision: 2 });
+    expect(await status(v2.version)).toBe('pushed');
+    expect(await status(v1.version)).toBe('retired');
+  });
+
+  it('the same version under a new event id: no second move, the same model.pushed again', async () => {
+    const again = { ...v2.accepted, envelope: { ...v2.accepted.envelope, eventId: randomUUID() } };
+    await publish('model.accepted', again);
+    const pushed = await outputs.first('model.pushed', again.envelope.eventId);
+    const first = outputs.causedBy('model.pushed', v2.accepted.envelope.eventId)[0]!;
+    expect({ ...pushed, envelope: null }).toEqual({ ...first, envelope: null });
+    expect(await production()).toMatchObject({ version: v2.version, revision: 2 });
+    expect(await stores.registry.aliases.history()).toHaveLength(2);
+  });
+
+  it('ROLLBACK without a version goes back to the previous production version', async () => {
+    const rollback = command('ROLLBACK', null, 'v2 flags too many benign sites');
+    await publish('admin.commands', rollback);
+    const pushed = await outputs.first('model.pushed', rollback.envelope.eventId);
+    expect(pushed).toMatchObject({
+      action: 'ROLLBACK',
+      modelVersion: v1.version,
+      previousVersion: v2.version,
+      reason: 'v2 flags too many benign sites',
+      verifiedSamples: SAMPLES,
+    });
+    expect(pushed.bundle.uri).toMatch(/\/production\/m-it-v1\/bundle\.json$/);
+    const [latest, ...earlier] = await stores.registry.aliases.history();
+    expect(latest).toMatchObject({
+      version: v1.version,
+      previousVersion: v2.version,
+      action: 'ROLLBACK',
+      actor: 'alice',
+      reason: 'v2 flags too many benign sites',
+      eventId: rollback.envelope.eventId,
+      revision: 3,
+    });
+    expect(earlier.map((e) => e.version)).toEqual([v2.version, v1.version]);
+    expect(await status(v1.version)).toBe('pushed');
+    expect(await status(v2.version)).toBe('retired');
+  });
+
+  it('a model.accepted redelivered after the rollback does not undo it', async () => {
+    const late = { ...v2.accepted, envelope: { ...v2.accepted.envelope, eventId: randomUUID() } };
+    await publish('model.accepted', late);
+    expect(await handled(late.envelope.eventId)).toBe('completed');
+    expect(outputs.causedBy('model.pushed', late.envelope.eventId)).toEqual([]);
+    expect(await production()).toMatchObject({ version: v1.version, revision: 3 });
+  });
+
+  it('PROMOTE names a version and puts it back in production', async () => {
+    const promote = command('PROMOTE', v2.version, 'false positives fixed upstream');
+    await publish('admin.commands', promote);
+    const pushed = await outputs.first('model.pushed', promote.envelope.eventId);
+    expect(pushed).toMatchObject({
+      action: 'PROMOTE',
+      modelVersion: v2.version,
+      previousVersion: v1.version,
+    });
+    expect(await production()).toMatchObject({ version: v2.version, revision: 4, actor: 'alice' });
+    expect(await status(v2.version)).toBe('pushed');
+    expect(await status(v1.version)).toBe('retired');
+  });
+
+  it('PROMOTE of a quarantined version is refused: dead letter with the reason, alias unchanged', async () => {
+    const rejected = await candidate('v3', 3, { quarantined: true });
+    const promote = command('PROMOTE', rejected.version, 'try it anyway');
+    await publish('admin.commands', promote);
+    const letter = await outputs.first('pipeline.dlq', promote.envelope.eventId);
+    expect(letter.errorCode).toBe('NOT_ACCEPTED');
+    expect(letter.attempts).toBe(1);
+    expect(letter.reason).toMatch(
+      /PROMOTE to m-it-v3 refused: model m-it-v3 is quarantined \(f1 0\.412 < required 0\.900\)/,
+    );
+    expect(outputs.causedBy('model.pushed', promote.envelope.eventId)).toEqual([]);
+    expect(await production()).toMatchObject({ version: v2.version, revision: 4 });
+  });
+
+  it('a report whose sample scores were tampered with: not pushed, quarantined with the reason', async () => {
+    const tampered = await candidate('v4', 4, { tamper: true });
+    await publish('model.accepted', tampered.accepted);
+    const quarantined = await outputs.first('model.quarantined', tampered.accepted.envelope.eventId);
+    expect(quarantined.failedChecks).toEqual(['SCORING_ERROR']);
+    expect(quarantined.reasons).toEqual([
+      `pusher: 3 of ${SAMPLES} sample scores differ from the evaluator's (max |Δ| 0.41)`,
+    ]);
+    expect(quarantined.modelVersion).toBe(tampered.version);
+    const model = await stores.registry.models.get(tampered.version);
+    expect(model).toMatchObject({ status: 'quarantined', reasons: quarantined.reasons });
+    const run = await stores.registry.runs.get(tampered.runId);
+    expect(run).toMatchObject({ status: 'quarantined' });
+    expect(run?.stages.pusher?.status).toBe('quarantined');
+    expect(outputs.causedBy('model.pushed', tampered.accepted.envelope.eventId)).toEqual([]);
+    expect(await production()).toMatchObject({ version: v2.version, revision: 4 });
+    expect(
+      await stores.artifacts.exists(`s3://${env.NETSENTRY_S3_BUCKET}/production/m-it-v4/bundle.json`),
+    ).toBe(false);
+  });
+
+  it('a bundle whose model bytes are corrupt: not pushed, quarantined', async () => {
+    const corrupt = await candidate('v5', 5, { corrupt: true });
+    await publish('model.accepted', corrupt.accepted);
+    const quarantined = await outputs.first('model.quarantined', corrupt.accepted.envelope.eventId);
+    expect(quarantined.failedChecks).toEqual(['SCORING_ERROR']);
+    expect(quarantined.reasons[0]).toMatch(/^pusher: the bundle failed to load in isolation: .*payload/);
+    expect(await status(corrupt.version)).toBe('quarantined');
+    expect(await production()).toMatchObject({ version: v2.version, revision: 4 });
+  });
+
+  it('counts moves by action, refusals by reason and exposes the production version', async () => {
+    const text = await metricsText();
+    expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="PUSH"[^}]*\} 2/);
+    expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="ROLLBACK"[^}]*\} 1/);
+    expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="PROMOTE"[^}]*\} 1/);
+    expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="NOT_ACCEPTED"[^}]*\} 1/);
+    expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="VERIFICATION_FAILED"[^}]*\} 2/);
+    expect(text).toMatch(/netsentry_pusher_production_info\{version="m-it-v2"[^}]*\} 1/);
+    expect(text).not.toMatch(/netsentry_pusher_production_info\{version="m-it-v1"/);
+  });
+});
