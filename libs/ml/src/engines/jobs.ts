@@ -1,4 +1,6 @@
-import { EngineError, type FeatureMatrix } from './engine';
+import { PreprocessingError, type PreprocessingErrorCode } from '../preprocessing/errors';
+import { smoteTomek, type SmoteTomekResult } from '../preprocessing/smote-tomek';
+import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
 import { trainRandomForest, type RandomForestParams } from './random-forest';
 import { xgboostEngine, type XGBoostParams } from './xgboost-model';
 
@@ -38,12 +40,88 @@ export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
   }
 }
 
+/**
+ * A resampling job: SMOTE-Tomek (`smoteTomek`) of one training matrix, e.g. a CV fold's training part.
+ * Plain data only, like TrainJob; X and y may sit on SharedArrayBuffers (read, never written).
+ */
+export interface ResampleJob {
+  readonly method: 'smote-tomek';
+  readonly X: Float64Array;
+  readonly y: Uint8Array;
+  readonly cols: number;
+  /** SMOTE's nearest neighbours (default 5). */
+  readonly k?: number;
+  readonly seed?: number;
+  readonly removal?: 'all' | 'majority';
+}
+
+export interface ResampleJobResult {
+  /** The rebalanced rows (originals kept, synthetic ones appended, Tomek links dropped), row-major. */
+  readonly X: Float64Array;
+  readonly y: Uint8Array;
+  readonly rows: number;
+  readonly cols: number;
+  readonly report: SmoteTomekResult['report'];
+  readonly resampleMs: number;
+}
+
+/** Runs one resampling job in the current thread: the worker entry calls this, and so can tests. */
+export function runResampleJob(job: ResampleJob): ResampleJobResult {
+  const started = performance.now();
+  const out = smoteTomek(job.X, job.y, {
+    cols: job.cols,
+    ...(job.k === undefined ? {} : { k: job.k }),
+    ...(job.seed === undefined ? {} : { seed: job.seed }),
+    ...(job.removal === undefined ? {} : { removal: job.removal }),
+  });
+  return { ...out, resampleMs: performance.now() - started };
+}
+
+/** What crosses to a worker: one job of either kind, tagged. */
+export type PoolJob =
+  | { readonly type: 'train'; readonly job: TrainJob }
+  | { readonly type: 'resample'; readonly job: ResampleJob };
+
+export type PoolJobResult = TrainJobResult | ResampleJobResult;
+
+/** Runs a tagged job in the current thread (the worker entry's dispatch). */
+export async function runPoolJob(job: PoolJob): Promise<PoolJobResult> {
+  return job.type === 'train' ? await runTrainJob(job.job) : runResampleJob(job.job);
+}
+
+/**
+ * The ArrayBuffers a job's input or result can move instead of being copied: every typed array on a
+ * plain ArrayBuffer (SharedArrayBuffers are shared anyway), each buffer once.
+ */
+export function transferableBuffers(arrays: readonly (ArrayBufferView | undefined)[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const a of arrays) if (a && a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  return [...out];
+}
+
+/** The result's arrays, for the worker to transfer back. */
+export function resultBuffers(result: PoolJobResult): ArrayBuffer[] {
+  return 'model' in result
+    ? transferableBuffers([result.model, result.proba])
+    : transferableBuffers([result.X, result.y]);
+}
+
 export interface WireError {
+  /** Which error class to rebuild on the caller's side. */
+  readonly kind: 'engine' | 'preprocessing';
   readonly code: string;
   readonly message: string;
 }
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof EngineError) return { code: e.code, message: e.message };
-  return { code: 'WORKER_FAILED', message: e instanceof Error ? e.message : String(e) };
+  if (e instanceof EngineError) return { kind: 'engine', code: e.code, message: e.message };
+  if (e instanceof PreprocessingError) return { kind: 'preprocessing', code: e.code, message: e.message };
+  return { kind: 'engine', code: 'WORKER_FAILED', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The error a WireError stands for, with its class and code. */
+export function fromWireError(w: WireError): EngineError | PreprocessingError {
+  return w.kind === 'preprocessing'
+    ? new PreprocessingError(w.code as PreprocessingErrorCode, w.message)
+    : new EngineError(w.code as EngineErrorCode, w.message);
 }

@@ -4,8 +4,18 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
-import type { TrainJob, TrainJobResult, WireError } from './jobs';
+import { EngineError, type FeatureMatrix } from './engine';
+import {
+  fromWireError,
+  transferableBuffers,
+  type PoolJob,
+  type PoolJobResult,
+  type ResampleJob,
+  type ResampleJobResult,
+  type TrainJob,
+  type TrainJobResult,
+  type WireError,
+} from './jobs';
 import { unpackModel } from './model-bytes';
 import {
   decodeForest,
@@ -30,7 +40,7 @@ export interface RunOptions {
 }
 
 interface Pending {
-  readonly resolve: (r: TrainJobResult) => void;
+  readonly resolve: (r: PoolJobResult) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -65,22 +75,15 @@ function workerSpec(): { script: string; eval: boolean; workerData: unknown } {
   return { script: bootstrap, eval: true, workerData: { swcPath, entry } };
 }
 
-function buffersOf(job: TrainJob): ArrayBuffer[] {
-  const arrays = [job.X, job.y, ...(job.evaluate ? [job.evaluate.X] : [])];
-  const out = new Set<ArrayBuffer>();
-  for (const a of arrays) if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
-  return [...out];
-}
-
 /**
- * A fixed set of worker threads running training jobs, so the event loop that serves health checks and
- * metrics never blocks on a CPU-bound fit, and independent jobs (candidates, folds) use every core.
- * Each worker loads its own WASM engine: its heap grows to the largest job and is returned on close().
+ * A fixed set of worker threads running training and resampling jobs, so the event loop that serves health
+ * checks and metrics never blocks on CPU-bound work, and independent jobs (candidates, folds) use every
+ * core. Each worker loads its own WASM engine: its heap grows to the largest job and is returned on close().
  */
 export class WorkerPool {
   readonly size: number;
   private readonly slots: Slot[] = [];
-  private readonly queue: { id: number; job: TrainJob; transfer: ArrayBuffer[]; pending: Pending }[] = [];
+  private readonly queue: { id: number; job: PoolJob; transfer: ArrayBuffer[]; pending: Pending }[] = [];
   private nextId = 1;
   private closed = false;
 
@@ -88,11 +91,31 @@ export class WorkerPool {
     this.size = Math.max(1, options.size ?? availableParallelism());
   }
 
+  /** Trains one model in a worker (and scores `job.evaluate` with it when given). */
   run(job: TrainJob, options: RunOptions = {}): Promise<TrainJobResult> {
+    const inputs = options.transfer ? [job.X, job.y, job.evaluate?.X] : [];
+    return this.submit<TrainJobResult>({ type: 'train', job }, inputs);
+  }
+
+  /**
+   * Rebalances one training matrix in a worker (`runResampleJob`: SMOTE-Tomek), the same rows as
+   * `smoteTomek` gives in this thread. The result's arrays are transferred back, not copied.
+   */
+  resample(job: ResampleJob, options: RunOptions = {}): Promise<ResampleJobResult> {
+    const inputs = options.transfer ? [job.X, job.y] : [];
+    return this.submit<ResampleJobResult>({ type: 'resample', job }, inputs);
+  }
+
+  /** Queues a job; `R` is the result type of the job's kind (the worker answers with that kind's result). */
+  private submit<R extends PoolJobResult>(
+    job: PoolJob,
+    transferable: readonly (ArrayBufferView | undefined)[],
+  ): Promise<R> {
     if (this.closed) return Promise.reject(new EngineError('POOL_CLOSED', 'worker pool is closed'));
-    return new Promise<TrainJobResult>((resolve, reject) => {
-      const transfer = options.transfer ? buffersOf(job) : [];
-      this.queue.push({ id: this.nextId++, job, transfer, pending: { resolve, reject } });
+    return new Promise<R>((resolve, reject) => {
+      const transfer = transferableBuffers(transferable);
+      const pending = { resolve: resolve as (r: PoolJobResult) => void, reject };
+      this.queue.push({ id: this.nextId++, job, transfer, pending });
       this.dispatch();
     });
   }
@@ -125,13 +148,13 @@ export class WorkerPool {
     worker.on(
       'message',
       (
-        msg: { id: number; ok: true; result: TrainJobResult } | { id: number; ok: false; error: WireError },
+        msg: { id: number; ok: true; result: PoolJobResult } | { id: number; ok: false; error: WireError },
       ) => {
         const job = slot.job;
         if (!job || job.id !== msg.id) return;
         slot.job = undefined;
         if (msg.ok) job.pending.resolve(msg.result);
-        else job.pending.reject(new EngineError(msg.error.code as EngineErrorCode, msg.error.message));
+        else job.pending.reject(fromWireError(msg.error));
         this.dispatch();
       },
     );
