@@ -20,7 +20,13 @@ export interface TransformSettings {
 
 export interface TransformResult {
   readonly preprocessor: FittedPreprocessor;
+  /** Train, rebalanced when resampling is on: what the chosen model is refitted on. */
   readonly train: LabelledMatrix;
+  /**
+   * Train transformed but not resampled, when resampling is on (null otherwise: train is that already).
+   * The trainer cross-validates on it and rebalances inside each fold.
+   */
+  readonly unbalancedTrain: LabelledMatrix | null;
   readonly test: LabelledMatrix;
   readonly classCountsBefore: Record<string, number>;
   readonly classCountsAfter: Record<string, number>;
@@ -33,7 +39,7 @@ const counts = (y: Uint8Array): Record<string, number> => {
 
 /**
  * Fits the preprocessor on train only, applies the same fitted preprocessor to train and test, and
- * balances train (never test) with SMOTE-Tomek.
+ * balances train (never test) with SMOTE-Tomek, keeping the unbalanced train as well.
  */
 export function transformDataset(
   schema: DatasetSchema,
@@ -49,10 +55,10 @@ export function transformDataset(
   const trainX = applyPreprocessor(preprocessor, train.features);
   const testX = applyPreprocessor(preprocessor, test.features);
   const before = counts(train.labels);
-  const balanced =
-    settings.resampling === 'smote-tomek'
-      ? smoteTomek(trainX.X, train.labels, { cols: trainX.cols, k: settings.smoteK, seed: settings.seed })
-      : { X: trainX.X, y: train.labels, rows: trainX.rows };
+  const resampled = settings.resampling === 'smote-tomek';
+  const balanced = resampled
+    ? smoteTomek(trainX.X, train.labels, { cols: trainX.cols, k: settings.smoteK, seed: settings.seed })
+    : { X: trainX.X, y: train.labels, rows: trainX.rows };
   return {
     preprocessor,
     train: {
@@ -62,6 +68,15 @@ export function transformDataset(
       cols: trainX.cols,
       featureNames: trainX.featureNames,
     },
+    unbalancedTrain: resampled
+      ? {
+          X: trainX.X,
+          y: train.labels,
+          rows: trainX.rows,
+          cols: trainX.cols,
+          featureNames: trainX.featureNames,
+        }
+      : null,
     test: {
       X: testX.X,
       y: test.labels,

@@ -66,6 +66,14 @@ export class TransformController {
       MATRIX_MEDIA_TYPE,
       result.train.rows,
     );
+    const unbalancedRef = result.unbalancedTrain
+      ? await put(
+          'dataset/train-unbalanced',
+          encodeMatrix(result.unbalancedTrain),
+          MATRIX_MEDIA_TYPE,
+          result.unbalancedTrain.rows,
+        )
+      : null;
     const testRef = await put(
       'dataset/test-transformed',
       encodeMatrix(result.test),
@@ -87,6 +95,15 @@ export class TransformController {
       parents: [event.dataset.train.uri, preprocessor.uri],
       producedBy,
     });
+    if (unbalancedRef) {
+      await this.registry.artifacts.record({
+        ref: unbalancedRef,
+        kind: 'dataset/train-unbalanced',
+        runId,
+        parents: [event.dataset.train.uri, preprocessor.uri],
+        producedBy,
+      });
+    }
     await this.registry.artifacts.record({
       ref: testRef,
       kind: 'dataset/test-transformed',
@@ -108,8 +125,8 @@ export class TransformController {
       resampling: this.settings.resampling === 'smote-tomek' ? 'SMOTE_TOMEK' : 'NONE',
       classCountsBefore: result.classCountsBefore,
       classCountsAfter: result.classCountsAfter,
-      unbalancedTrain: null,
-      resamplingSettings: null,
+      unbalancedTrain: unbalancedRef,
+      resamplingSettings: unbalancedRef ? { k: this.settings.smoteK, seed: this.settings.seed } : null,
     });
   }
 }

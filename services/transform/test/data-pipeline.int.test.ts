@@ -103,9 +103,33 @@ describe('load → ingestion → validation → transform', () => {
     );
     expect(preprocessor.outputFeatures).toEqual(train.featureNames);
 
-    const lineage = await stores.registry.artifacts.lineage(event.train.uri);
-    expect(lineage.ancestors.map((a) => a.artifact.kind)).toEqual(
-      expect.arrayContaining(['dataset/train', 'model/preprocessor', 'dataset/snapshot', 'dataset/schema']),
+    // The train matrix before resampling, for the trainer to cross-validate on and rebalance per fold.
+    expect(event.resamplingSettings).toEqual({ k: 5, seed: 42 });
+    expect(event.unbalancedTrain).not.toBeNull();
+    const unbalanced = decodeMatrix(await stores.artifacts.getBuffer(event.unbalancedTrain!));
+    expect(unbalanced.rows).toBe(4_926 + 3_918);
+    expect(unbalanced.featureNames).toEqual(train.featureNames);
+    expect(unbalanced.y.reduce((n, v) => n + v, 0)).toBe(3_918);
+    // SMOTE keeps the original rows and Tomek removes few: most unbalanced rows are in train as they are.
+    const trainRows = new Set(
+      Array.from({ length: train.rows }, (_, r) =>
+        train.X.subarray(r * train.cols, (r + 1) * train.cols).join(),
+      ),
+    );
+    let kept = 0;
+    for (let r = 0; r < unbalanced.rows; r++) {
+      if (trainRows.has(unbalanced.X.subarray(r * unbalanced.cols, (r + 1) * unbalanced.cols).join())) kept++;
+    }
+    expect(kept / unbalanced.rows).toBeGreaterThan(0.9);
+
+    for (const ref of [event.train, event.unbalancedTrain!]) {
+      const lineage = await stores.registry.artifacts.lineage(ref.uri);
+      expect(lineage.ancestors.map((a) => a.artifact.kind)).toEqual(
+        expect.arrayContaining(['dataset/train', 'model/preprocessor', 'dataset/snapshot', 'dataset/schema']),
+      );
+    }
+    expect((await stores.registry.artifacts.get(event.unbalancedTrain!.uri))?.kind).toBe(
+      'dataset/train-unbalanced',
     );
     const run = await stores.registry.runs.get(runId);
     expect(Object.keys(run!.stages).sort()).toEqual(['ingestion', 'transform', 'validation']);
