@@ -6,6 +6,8 @@ import {
   WorkerPool,
   type EngineKind,
   type Random,
+  type ResampleJob,
+  type ResampleJobResult,
   type TrainJob,
   type TrainJobResult,
 } from '@netsentry/ml';
@@ -42,6 +44,17 @@ export interface SearchConfig {
 /** Runs one training job: a WorkerPool's `run`, or `runTrainJob` in this thread (tests). */
 export type JobRunner = (job: TrainJob) => Promise<TrainJobResult>;
 
+/** Rebalances one matrix: a WorkerPool's `resample`, or `runResampleJob` in this thread (tests). */
+export type ResampleRunner = (job: ResampleJob) => Promise<ResampleJobResult>;
+
+/** How to rebalance each fold's training part: SMOTE-Tomek with transform's settings. */
+export interface FoldResampling {
+  /** SMOTE's nearest neighbours. */
+  readonly k: number;
+  readonly seed: number;
+  readonly run: ResampleRunner;
+}
+
 export interface TrialResult {
   readonly candidate: string;
   readonly engine: EngineKind;
@@ -66,11 +79,28 @@ export interface CandidateSummary {
   readonly trainSeconds: number;
 }
 
+/** One fold's rebalancing: its training part before and after, its validation part (never resampled). */
+export interface FoldResamplingReport {
+  readonly trainRowsBefore: number;
+  readonly trainRowsAfter: number;
+  readonly synthetic: number;
+  readonly tomekRemoved: number;
+  readonly validRows: number;
+  /** Worker time of the fold's resampling. */
+  readonly ms: number;
+}
+
 export interface SearchResult {
   readonly trials: readonly TrialResult[];
   readonly best: TrialResult;
   /** Best trial of every candidate, best first. */
   readonly leaderboard: readonly CandidateSummary[];
+  /** Present when the folds were rebalanced in-fold (`SearchInput.resampleFolds`). */
+  readonly resampling?: {
+    readonly folds: readonly FoldResamplingReport[];
+    /** Wall time of rebalancing every fold (the folds run concurrently on the pool). */
+    readonly seconds: number;
+  };
 }
 
 /** Draws one value of a parameter; log scales need min > 0. */
@@ -199,6 +229,50 @@ export function buildFolds(
   return folds;
 }
 
+/**
+ * Rebalances every fold's training part with SMOTE-Tomek, once (all trials of all candidates reuse it), the
+ * folds concurrently on the runner. Only the fold's own training rows go in, so no synthetic row is built
+ * from a validation row; the validation part is returned as it was, the original rows and labels. The
+ * rebalanced matrices are put on SharedArrayBuffers, like buildFolds', for the trial jobs to share.
+ */
+export async function rebalanceFolds(
+  folds: readonly Fold[],
+  cols: number,
+  settings: FoldResampling,
+  signal?: AbortSignal,
+): Promise<{ folds: Fold[]; reports: FoldResamplingReport[] }> {
+  const results = await Promise.all(
+    folds.map((fold) => {
+      signal?.throwIfAborted();
+      return settings.run({
+        method: 'smote-tomek',
+        X: fold.trainX,
+        y: fold.trainY,
+        cols,
+        k: settings.k,
+        seed: settings.seed,
+      });
+    }),
+  );
+  return {
+    folds: folds.map((fold, f) => {
+      const r = results[f]!;
+      return { ...fold, trainX: toShared(r.X), trainY: toShared(r.y), trainRows: r.rows };
+    }),
+    reports: folds.map((fold, f) => {
+      const r = results[f]!;
+      return {
+        trainRowsBefore: fold.trainRows,
+        trainRowsAfter: r.rows,
+        synthetic: r.report.synthetic,
+        tomekRemoved: r.report.tomekRemoved,
+        validRows: fold.validRows,
+        ms: Math.round(r.resampleMs),
+      };
+    }),
+  };
+}
+
 export function metricOf(metric: MetricName, y: Uint8Array, proba: Float64Array): number {
   const m = binaryMetrics(y, proba, 0.5);
   const v = m[metric];
@@ -227,21 +301,35 @@ export interface SearchInput {
   readonly cols: number;
   readonly config: SearchConfig;
   readonly run: JobRunner;
+  /**
+   * Rebalance each fold's training part (never its validation part) before the trials. X and y are then
+   * the unbalanced training matrix: resampling it before splitting would let a fold's synthetic rows be
+   * interpolated from another fold's validation rows. Without it the folds are used as they are.
+   */
+  readonly resampleFolds?: FoldResampling;
   /** Called as each trial completes (record it, log progress); awaited before the search ends. */
   readonly onTrial?: (trial: TrialResult, done: number, total: number) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Random search with stratified k-fold CV over the training rows only. Candidates run one after another;
- * within a candidate every fold of every trial is submitted at once, so the pool keeps all its workers busy.
- * Results depend only on the data, the config and its seed.
+ * Random search with stratified k-fold CV over the training rows only (rebalanced inside each fold when
+ * `resampleFolds` is given). Candidates run one after another; within a candidate every fold of every trial
+ * is submitted at once, so the pool keeps all its workers busy. Results depend only on the data, the config
+ * and its seed (and the resampling settings).
  */
 export async function randomSearch(input: SearchInput): Promise<SearchResult> {
   const { X, y, rows, cols, config, run } = input;
   if (config.candidates.length === 0) throw new RangeError('no candidates to train');
   const foldOf = stratifiedKFold(y, config.folds, config.seed);
-  const folds = buildFolds(X, y, rows, cols, foldOf, config.folds);
+  let folds = buildFolds(X, y, rows, cols, foldOf, config.folds);
+  let resampling: SearchResult['resampling'];
+  if (input.resampleFolds) {
+    const started = performance.now();
+    const rebalanced = await rebalanceFolds(folds, cols, input.resampleFolds, input.signal);
+    folds = rebalanced.folds;
+    resampling = { folds: rebalanced.reports, seconds: (performance.now() - started) / 1000 };
+  }
   const total = config.candidates.reduce((n, c) => n + (c.trials ?? config.trialsPerCandidate), 0);
   const trials: TrialResult[] = [];
   const leaderboard: CandidateSummary[] = [];
@@ -313,7 +401,7 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
   if (failure !== undefined) throw failure;
   const best = [...trials].sort(compareTrials(order))[0]!;
   leaderboard.sort((a, b) => b.cvMean - a.cvMean || a.cvStd - b.cvStd);
-  return { trials, best, leaderboard };
+  return { trials, best, leaderboard, ...(resampling ? { resampling } : {}) };
 }
 
 /**

@@ -93,30 +93,55 @@ export class TrainerController implements OnModuleDestroy {
       return this.modelTrained(event, existing.bundle, bundle, existing.version);
     }
 
-    const [trainBytes, preprocessorBytes, reference, schema] = await Promise.all([
+    // CV runs on the unbalanced matrix, each fold's training part rebalanced on its own (no synthetic
+    // row built from a validation row); the refit below uses the rebalanced train. v1 events and
+    // resampling NONE carry no unbalanced matrix: the folds come from train as it is.
+    const unbalancedRef = event.unbalancedTrain;
+    const resamplingSettings = event.resamplingSettings;
+    if (unbalancedRef && !resamplingSettings) {
+      throw new NonRetryableError('data.transformed has unbalancedTrain but no resamplingSettings');
+    }
+    const [trainBytes, unbalancedBytes, preprocessorBytes, reference, schema] = await Promise.all([
       this.artifacts.getBuffer(event.train),
+      unbalancedRef ? this.artifacts.getBuffer(unbalancedRef) : undefined,
       this.artifacts.getBuffer(event.preprocessor),
       this.referenceProfile(runId),
       this.records.requireSchema(event.dataset.schema.sha256),
     ]);
     const train = decodeMatrix(trainBytes);
+    const unbalanced = unbalancedBytes ? decodeMatrix(unbalancedBytes) : undefined;
     let preprocessor;
     try {
       preprocessor = parsePreprocessor(preprocessorBytes.toString('utf8'));
     } catch (e) {
       throw new NonRetryableError(`preprocessor ${event.preprocessor.uri}: ${(e as Error).message}`);
     }
-    if (JSON.stringify(preprocessor.outputFeatures) !== JSON.stringify(train.featureNames)) {
+    const outputs = JSON.stringify(preprocessor.outputFeatures);
+    if (outputs !== JSON.stringify(train.featureNames)) {
       throw new NonRetryableError("the train matrix's columns differ from the preprocessor's outputs");
     }
+    if (unbalanced && outputs !== JSON.stringify(unbalanced.featureNames)) {
+      throw new NonRetryableError(
+        "the unbalanced train matrix's columns differ from the preprocessor's outputs",
+      );
+    }
+    const cvData = unbalanced ?? train;
+    const inFold = unbalanced && resamplingSettings ? resamplingSettings : undefined;
+    const cvDescription = inFold
+      ? `unbalanced folds with in-fold SMOTE-Tomek (k=${inFold.k}, seed ${inFold.seed})`
+      : event.resampling === 'NONE'
+        ? 'folds of train (not resampled)'
+        : 'folds of train rebalanced before the split';
 
     const config = this.search;
     const total = config.candidates.reduce((n, c) => n + (c.trials ?? config.trialsPerCandidate), 0);
     ctx.logger.info(
       {
         runId,
-        rows: train.rows,
-        cols: train.cols,
+        rows: cvData.rows,
+        cols: cvData.cols,
+        refitRows: train.rows,
+        cv: cvDescription,
         candidates: config.candidates.map((c) => c.name),
         trials: total,
         folds: config.folds,
@@ -126,12 +151,21 @@ export class TrainerController implements OnModuleDestroy {
     );
     const started = performance.now();
     const result = await randomSearch({
-      X: train.X,
-      y: train.y,
-      rows: train.rows,
-      cols: train.cols,
+      X: cvData.X,
+      y: cvData.y,
+      rows: cvData.rows,
+      cols: cvData.cols,
       config,
       run: (job) => this.pool.run(job),
+      ...(inFold
+        ? {
+            resampleFolds: {
+              k: inFold.k,
+              seed: inFold.seed,
+              run: (job) => this.pool.resample(job),
+            },
+          }
+        : {}),
       signal: ctx.signal,
       onTrial: async (trial, done) => {
         await this.registry.trials.record({
@@ -167,6 +201,13 @@ export class TrainerController implements OnModuleDestroy {
         params: best.params,
         cvMean: round(best.mean, 4),
         cvStd: round(best.std, 4),
+        cv: cvDescription,
+        ...(result.resampling
+          ? {
+              foldResampling: result.resampling.folds,
+              resampleSeconds: round(result.resampling.seconds, 1),
+            }
+          : {}),
         searchSeconds: round((performance.now() - started) / 1000, 1),
       },
       'best configuration chosen: refitting on all of train',
@@ -212,7 +253,12 @@ export class TrainerController implements OnModuleDestroy {
       ref: bundleRef,
       kind: BUNDLE_KIND,
       runId,
-      parents: [event.train.uri, event.preprocessor.uri, reference.uri],
+      parents: [
+        event.train.uri,
+        ...(unbalancedRef ? [unbalancedRef.uri] : []),
+        event.preprocessor.uri,
+        reference.uri,
+      ],
       producedBy: { stage: 'trainer', eventId: ctx.envelope.eventId },
     });
     const model = await this.registry.models.register({
@@ -230,7 +276,7 @@ export class TrainerController implements OnModuleDestroy {
     await this.registry.runs.recordStage(runId, 'trainer', {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
-      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV, ${result.trials.length} trials, ${seconds} s); model ${model.version}`,
+      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}, ${result.trials.length} trials, ${seconds} s); model ${model.version}`,
     });
     return this.modelTrained(event, bundleRef, bundle, model.version);
   }

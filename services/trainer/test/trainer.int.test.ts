@@ -27,7 +27,8 @@ import { TrainerModule } from '../src/trainer.module';
 
 // Trainer against the real servers: transform's outputs for phishing (built here with transform's own
 // code) are put in S3 with the run's reference profile, data.transformed is published, and the real trainer
-// consumer answers with model.trained. Two trials per candidate keep it to about a minute.
+// consumer answers with model.trained. CV runs on the unbalanced train, rebalanced inside each fold (on the
+// worker pool); the refit on the rebalanced train. Two trials per candidate keep it to about a minute.
 
 const env: Record<string, string> = { ...isolatedStageEnv('trainer'), NETSENTRY_TRAINER_TRIALS: '2' };
 const contracts = ContractRegistry.bundled();
@@ -121,6 +122,15 @@ describe('data.transformed → trainer → model.trained', () => {
       mediaType: MATRIX_MEDIA_TYPE,
       rowCount: transformed.train.rows,
     });
+    const unbalanced = transformed.unbalancedTrain!;
+    expect(unbalanced.rows).toBe(train.features.rows);
+    const unbalancedRef = await a.put({
+      runId,
+      kind: 'dataset/train-unbalanced',
+      body: encodeMatrix(unbalanced),
+      mediaType: MATRIX_MEDIA_TYPE,
+      rowCount: unbalanced.rows,
+    });
     const testRef = await a.put({
       runId,
       kind: 'dataset/test-transformed',
@@ -137,6 +147,7 @@ describe('data.transformed → trainer → model.trained', () => {
     for (const [ref, kind] of [
       [preprocessor, 'model/preprocessor'],
       [trainRef, 'dataset/train-transformed'],
+      [unbalancedRef, 'dataset/train-unbalanced'],
       [testRef, 'dataset/test-transformed'],
       [profileRef, 'profile/reference'],
     ] as const) {
@@ -159,13 +170,32 @@ describe('data.transformed → trainer → model.trained', () => {
       resampling: 'SMOTE_TOMEK',
       classCountsBefore: transformed.classCountsBefore,
       classCountsAfter: transformed.classCountsAfter,
-      unbalancedTrain: null,
-      resamplingSettings: null,
+      unbalancedTrain: unbalancedRef,
+      resamplingSettings: { k: 5, seed: 42 },
     };
+    // The service keeps answering while it resamples and trains (both on worker threads).
+    const url = await app!.getUrl();
+    const healthMs: number[] = [];
+    let training = true;
+    const probing = (async () => {
+      while (training) {
+        const t = performance.now();
+        const res = await fetch(`${url}/healthz`);
+        await res.text();
+        if (res.ok) healthMs.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     const started = Date.now();
     await publish(event);
-    const out = (await trainedFor(runId, 1))[0]!;
+    const out = await trainedFor(runId, 1)
+      .then((events) => events[0]!)
+      .finally(() => (training = false));
+    await probing;
     const seconds = (Date.now() - started) / 1000;
+    healthMs.sort((x, y) => x - y);
+    expect(healthMs.length).toBeGreaterThan(seconds * 3);
+    expect(healthMs[Math.floor(healthMs.length * 0.95)]!).toBeLessThan(500);
 
     expect(out.metric).toBe('f1');
     expect(out.folds).toBe(3);
@@ -214,10 +244,17 @@ describe('data.transformed → trainer → model.trained', () => {
     expect(out.modelVersion).toBe(models[0]!.version);
     const lineage = await stores.registry.artifacts.lineage(out.bundle.uri);
     expect(lineage.ancestors.map((x) => x.artifact.kind)).toEqual(
-      expect.arrayContaining(['dataset/train-transformed', 'model/preprocessor', 'profile/reference']),
+      expect.arrayContaining([
+        'dataset/train-transformed',
+        'dataset/train-unbalanced',
+        'model/preprocessor',
+        'profile/reference',
+      ]),
     );
     const run = await stores.registry.runs.get(runId);
     expect(run!.stages.trainer?.status).toBe('succeeded');
+    // CV used the unbalanced matrix, rebalanced inside each fold; the stage says so.
+    expect(run!.stages.trainer?.detail).toMatch(/unbalanced folds with in-fold SMOTE-Tomek \(k=5, seed 42\)/);
     const exposition = await app!.get(Metrics).registry.metrics();
     expect(exposition).toMatch(/netsentry_trainer_trials_total\{[^}]*candidate="xgboost"[^}]*\} 2/);
     expect(exposition).toMatch(/netsentry_trainer_best_cv_score\{[^}]*candidate="random-forest"/);
@@ -232,7 +269,7 @@ describe('data.transformed → trainer → model.trained', () => {
     expect(await stores.registry.trials.list(runId)).toHaveLength(4);
 
     console.log(
-      `trainer IT: ${out.candidate} cv f1 ${out.cvMean.toFixed(4)} ± ${out.cvStd.toFixed(4)}; leaderboard ${JSON.stringify(out.leaderboard)}; held-out f1 ${testF1.toFixed(4)}; ${seconds.toFixed(1)} s publish → model.trained`,
+      `trainer IT (CV on unbalanced folds, in-fold SMOTE-Tomek): ${out.candidate} cv mean f1 ${out.cvMean.toFixed(4)} ± ${out.cvStd.toFixed(4)} vs held-out f1 ${testF1.toFixed(4)}; leaderboard ${JSON.stringify(out.leaderboard)}; ${seconds.toFixed(1)} s publish → model.trained; /healthz during training: ${healthMs.length} answers, median ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms`,
     );
   }, 300_000);
 });
