@@ -1,6 +1,8 @@
 import { ConfigError } from '@netsentry/config';
 import { Command, InvalidArgumentError } from 'commander';
+import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
+import { modelVersionArgument, promote, rollback } from './production';
 import { retrain } from './retrain';
 
 function positiveInt(value: string): number {
@@ -9,7 +11,8 @@ function positiveInt(value: string): number {
   return n;
 }
 
-export function buildProgram(): Command {
+/** The CLI's commands; `publish` is how admin commands leave it (a fake in unit tests). */
+export function buildProgram(publish: Publish = publishCommand): Command {
   const program = new Command('netsentry').description('Operate netsentry: load data, train, deploy, score.');
   const data = program.command('data').description('records in MongoDB');
   data
@@ -33,7 +36,58 @@ export function buildProgram(): Command {
     .option('--dataset <name>', 'dataset to train on (default: the ingestion service default)')
     .option('--reason <text>', 'why, shown in the run history', 'requested from the CLI')
     .action(async (opts: { dataset?: string; reason: string }) => {
-      process.exitCode = await retrain(opts);
+      process.exitCode = await retrain(opts, process.env, publish);
+    });
+  program
+    .command('rollback')
+    .description(
+      'publish a ROLLBACK command on admin.commands: the pusher points production back at an earlier version',
+    )
+    .option(
+      '--to <version>',
+      'the version to roll back to (default: the previous production version)',
+      modelVersionArgument,
+    )
+    .option('--reason <text>', 'why, kept in the production alias history', 'requested from the CLI')
+    .addHelpText(
+      'after',
+      `
+Without --to, production goes back to the version it served before the
+current one; rolling back twice returns to where it started (like kubectl
+rollout undo). The pusher first loads the target's bundle in isolation and
+re-scores its evaluation samples, then moves the alias and emits model.pushed
+(action ROLLBACK), which every inference replica follows. A version the
+evaluator never accepted (trained only, or quarantined), an unknown version,
+or nothing to roll back to is refused: production stays as it is and the
+refusal, with its reason, is on pipeline.dlq.
+
+Examples:
+  netsentry rollback --reason "v42 flags too many benign sites"
+  netsentry rollback --to m-20260102030405-1a2b3c4d`,
+    )
+    .action(async (opts: { to?: string; reason: string }) => {
+      process.exitCode = await rollback(opts, process.env, publish);
+    });
+  program
+    .command('promote')
+    .description(
+      'publish a PROMOTE command on admin.commands: the pusher puts a named model version in production',
+    )
+    .argument('<version>', 'the model version to promote', modelVersionArgument)
+    .option('--reason <text>', 'why, kept in the production alias history', 'requested from the CLI')
+    .addHelpText(
+      'after',
+      `
+The version must have been accepted by the evaluator at some point (status
+accepted, pushed or retired). The pusher verifies its bundle in isolation as
+for a push, moves the alias and emits model.pushed (action PROMOTE). A
+refusal leaves production unchanged and is on pipeline.dlq with its reason.
+
+Example:
+  netsentry promote m-20260102030405-1a2b3c4d --reason "false positives fixed upstream"`,
+    )
+    .action(async (version: string, opts: { reason: string }) => {
+      process.exitCode = await promote(version, opts, process.env, publish);
     });
   return program;
 }

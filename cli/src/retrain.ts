@@ -1,13 +1,4 @@
-import { kafkaSection, loadConfig } from '@netsentry/config';
-import {
-  ContractRegistry,
-  messageKey,
-  rootEnvelope,
-  topicName,
-  type EventByTopic,
-} from '@netsentry/contracts';
-import { createKafka } from '@netsentry/runtime';
-import { userInfo } from 'node:os';
+import { adminCommand, publishCommand, type Publish } from './admin-command';
 
 export interface RetrainOptions {
   readonly dataset?: string;
@@ -18,36 +9,19 @@ export interface RetrainOptions {
  * Publishes a RETRAIN command on admin.commands; ingestion opens a run for it (run id `run-<command id>`).
  * Prints the command id, which is also the run's correlation id in every log line and registry row.
  */
-export async function retrain(options: RetrainOptions, env = process.env): Promise<number> {
-  const kafka = loadConfig(kafkaSection({ clientId: 'netsentry-cli' }), env);
-  const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: '0.1.0' } });
-  const command: EventByTopic['admin.commands'] = {
-    envelope,
-    command: 'RETRAIN',
-    reason: options.reason,
-    requestedBy: userInfo().username,
-    targetModelVersion: null,
-    datasetName: options.dataset ?? null,
-  };
-  const producer = createKafka(kafka).producer({ idempotent: true });
-  await producer.connect();
-  try {
-    await producer.send({
-      topic: topicName(kafka.topicPrefix, 'admin.commands'),
-      acks: -1,
-      messages: [
-        {
-          key: messageKey('admin.commands', command),
-          value: ContractRegistry.bundled().encode('admin.commands', command),
-        },
-      ],
-    });
-  } finally {
-    await producer.disconnect();
-  }
+export async function retrain(
+  options: RetrainOptions,
+  env = process.env,
+  publish: Publish = publishCommand,
+): Promise<number> {
+  const command = adminCommand(
+    { command: 'RETRAIN', reason: options.reason, datasetName: options.dataset ?? null },
+    env,
+  );
+  await publish(command, env);
+  const id = command.envelope.eventId;
   process.stdout.write(
-    `RETRAIN sent: command ${envelope.eventId}, run run-${envelope.eventId}` +
-      `${options.dataset ? `, dataset ${options.dataset}` : ''}\n`,
+    `RETRAIN sent: command ${id}, run run-${id}${options.dataset ? `, dataset ${options.dataset}` : ''}\n`,
   );
   return 0;
 }
