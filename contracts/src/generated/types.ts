@@ -153,9 +153,9 @@ export interface DataTransformed {
   dataset: DatasetRefs;
   /** The fitted, portable preprocessor (imputation, scaling, encoding, target mapping). */
   preprocessor: ArtifactRef;
-  /** Transformed and resampled training split. */
-  train: ArtifactRef;
   /** Transformed training split, rebalanced when resampling is not NONE (the trainer refits the chosen model on it). */
+  train: ArtifactRef;
+  /** Transformed test split (never resampled). */
   test: ArtifactRef;
   /** Number of model input columns after encoding. */
   featureCount: number;

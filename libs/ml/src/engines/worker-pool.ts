@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
+import { workerScript } from '../worker-script';
 import { EngineError, type FeatureMatrix } from './engine';
 import {
   fromWireError,
@@ -47,32 +45,6 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   job: { id: number; pending: Pending } | undefined;
-}
-
-/**
- * How to start a worker. From dist, worker-entry.js sits next to this file. Under vitest this file is
- * TypeScript and Node cannot run worker-entry.ts itself, so a small CommonJS bootstrap installs a `.ts`
- * require hook on @swc/core (a devDependency, the same compiler vitest uses here) and loads the sources.
- */
-function workerSpec(): { script: string; eval: boolean; workerData: unknown } {
-  const compiled = join(__dirname, 'worker-entry.js');
-  if (existsSync(compiled)) return { script: compiled, eval: false, workerData: null };
-  const entry = join(__dirname, 'worker-entry.ts');
-  const swcPath = createRequire(__filename).resolve('@swc/core');
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    const fs = require('node:fs');
-    const swc = require(workerData.swcPath);
-    require.extensions['.ts'] = (module, filename) => {
-      const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-        filename,
-        module: { type: 'commonjs' },
-        jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
-      });
-      module._compile(code, filename);
-    };
-    require(workerData.entry);`;
-  return { script: bootstrap, eval: true, workerData: { swcPath, entry } };
 }
 
 /**
@@ -142,8 +114,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const spec = workerSpec();
-    const worker = new Worker(spec.script, { eval: spec.eval, workerData: spec.workerData });
+    // From dist: worker-entry.js; under vitest: its TypeScript sources (see workerScript).
+    const script = workerScript(__dirname, 'worker-entry');
+    const worker = new Worker(script.filename, script.options);
     const slot: Slot = { worker, job: undefined };
     worker.on(
       'message',
