@@ -35,10 +35,14 @@ interface DatasetDoc {
   updatedAt: Date;
 }
 
-/** A record's identity: loading the same file twice is idempotent, while identical rows within one file
- * (about 47% of the phishing data) stay distinct observations. */
+/**
+ * A record's identity: loading the same file twice is idempotent, while identical rows within one file
+ * (about 47% of the phishing data) stay distinct observations. The line is zero-padded so that `_id` order
+ * — the order snapshots are read in, and so the order the seeded split sees — is the file's line order
+ * (unpadded, line 10 sorted before line 2 and the split was of a shuffled file).
+ */
 export function recordId(source: RecordSource): string {
-  return `${source.fileSha256.slice(0, 32)}:${source.line}`;
+  return `${source.fileSha256.slice(0, 32)}:${String(source.line).padStart(10, '0')}`;
 }
 
 /** MongoDB collection name for a dataset's records (`nsl-kdd` → `records_nsl_kdd`). */
