@@ -172,6 +172,8 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     expect(dedupF1).toBeGreaterThan(0.93);
     const run = await stores.registry.runs.get(runId);
     expect(run?.stages.evaluator?.status).toBe('succeeded');
+    expect(run?.stages.pusher?.status).toBe('succeeded');
+    expect(run?.status).toBe('succeeded');
     console.log(
       `model stages IT: pushed ${firstVersion} (${trained.candidate}, CV f1 ${trained.cvMean.toFixed(4)} ± ${trained.cvStd.toFixed(4)}): test f1 ${f1.toFixed(4)} on ${test.features.rows} rows; duplicate-aware f1 ${dedupF1.toFixed(4)} on ${unseen.length} test rows not in train; roc auc ${firstAccepted.metrics.rocAuc!.toFixed(4)}`,
     );
