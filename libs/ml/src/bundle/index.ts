@@ -1,1 +1,2 @@
 export * from './model-bundle';
+export * from './toy-task';

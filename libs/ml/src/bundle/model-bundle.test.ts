@@ -1,10 +1,7 @@
-import { parseDatasetSchema } from '@netsentry/dataset';
 import { describe, expect, it } from 'vitest';
 import { trainRandomForest } from '../engines/random-forest';
 import { xgboostEngine } from '../engines/xgboost-model';
-import type { Frame } from '../frame';
 import { applyPreprocessor, asTrainSplit, fitPreprocessor } from '../preprocessing/preprocessor';
-import { seededRandom } from '../random';
 import { profileFrame } from '../stats/profile';
 import {
   BUNDLE_FORMAT,
@@ -15,47 +12,10 @@ import {
   serializeBundle,
   type ModelBundle,
 } from './model-bundle';
+import { toySchema, toyTask } from './toy-task';
 
-const SCHEMA = parseDatasetSchema(`
-format: netsentry/dataset-schema@1
-name: toy
-target: { column: label, negative: [normal] }
-columns:
-  a: { type: numeric }
-  b: { type: numeric }
-  proto: { type: categorical, values: [tcp, udp, icmp] }
-  label: { type: categorical }
-`);
-
-/** 200 rows where label = 1 roughly when a + b > 1 or proto is icmp; a few values missing. */
-function toyData(n: number, seed: number): { frame: Frame; labels: Uint8Array } {
-  const rnd = seededRandom(seed);
-  const a = new Float64Array(n);
-  const b = new Float64Array(n);
-  const proto: (string | null)[] = [];
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a[i] = rnd.next() * 2;
-    b[i] = rnd.next() * 2;
-    proto.push(['tcp', 'udp', 'icmp'][rnd.int(3)]!);
-    labels[i] = a[i]! + b[i]! > 2 || proto[i] === 'icmp' ? 1 : 0;
-    if (i % 37 === 0) a[i] = NaN;
-    if (i % 41 === 0) proto[i] = null;
-  }
-  return {
-    frame: {
-      rows: n,
-      columns: [
-        { kind: 'numeric', name: 'a', values: a },
-        { kind: 'numeric', name: 'b', values: b },
-        { kind: 'categorical', name: 'proto', values: proto },
-      ],
-    },
-    labels,
-  };
-}
-
-const { frame, labels } = toyData(200, 7);
+const SCHEMA = toySchema();
+const { features: frame, labels } = toyTask(200, 7);
 const preprocessor = fitPreprocessor(asTrainSplit({ features: frame, labels }), SCHEMA, {
   imputation: 'median',
   seed: 1,
@@ -138,14 +98,14 @@ describe('model bundle', () => {
   it('scores a raw frame exactly as preprocess + predict (random forest)', async () => {
     const bundle = parseBundle(serializeBundle(forestBundle()));
     const opened = await openBundle(bundle);
-    const test = toyData(50, 99);
+    const test = toyTask(50, 99);
     const direct = trainRandomForest(X.X, labels, X.rows, X.cols, { trees: 20, seed: 3 });
-    const m = applyPreprocessor(preprocessor, test.frame);
-    expect(Array.from(opened.scoreFrame(test.frame))).toEqual(
+    const m = applyPreprocessor(preprocessor, test.features);
+    expect(Array.from(opened.scoreFrame(test.features))).toEqual(
       Array.from(direct.predictProba(m.X, m.rows, m.cols)),
     );
     expect(Array.from(opened.scoreMatrix(m.X, m.rows, m.cols))).toEqual(
-      Array.from(opened.scoreFrame(test.frame)),
+      Array.from(opened.scoreFrame(test.features)),
     );
     direct.free();
     opened.free();
@@ -164,9 +124,9 @@ describe('model bundle', () => {
     });
     expect(bundle.engine.version).toMatch(/^ml-xgboost@/);
     const opened = await openBundle(serializeBundle(bundle));
-    const test = toyData(40, 5);
-    const m = applyPreprocessor(preprocessor, test.frame);
-    expect(Array.from(opened.scoreFrame(test.frame))).toEqual(
+    const test = toyTask(40, 5);
+    const m = applyPreprocessor(preprocessor, test.features);
+    expect(Array.from(opened.scoreFrame(test.features))).toEqual(
       Array.from(model.predictProba(m.X, m.rows, m.cols)),
     );
     model.free();

@@ -1,4 +1,3 @@
-import { parseDatasetSchema } from '@netsentry/dataset';
 import {
   applyPreprocessor,
   asTrainSplit,
@@ -9,53 +8,17 @@ import {
   profileFrame,
   RANDOM_FOREST_DEFAULTS,
   RandomForestModel,
-  seededRandom,
   serializeBundle,
+  toySchema,
+  toyTask,
   trainRandomForest,
-  type Frame,
   type TrainedModel,
 } from '@netsentry/ml';
 import { describe, expect, it } from 'vitest';
 import { scoreInIsolation } from './isolated-scoring';
 
-const SCHEMA = parseDatasetSchema(`
-format: netsentry/dataset-schema@1
-name: toy
-target: { column: label, negative: [normal] }
-columns:
-  a: { type: numeric }
-  b: { type: numeric }
-  proto: { type: categorical, values: [tcp, udp, icmp] }
-  label: { type: categorical }
-`);
-
-function toyData(n: number, seed: number): { frame: Frame; labels: Uint8Array } {
-  const rnd = seededRandom(seed);
-  const a = new Float64Array(n);
-  const b = new Float64Array(n);
-  const proto: (string | null)[] = [];
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    a[i] = rnd.next() * 2;
-    b[i] = rnd.next() * 2;
-    proto.push(['tcp', 'udp', 'icmp'][rnd.int(3)]!);
-    labels[i] = a[i]! + b[i]! > 2 || proto[i] === 'icmp' ? 1 : 0;
-    if (i % 37 === 0) a[i] = NaN;
-  }
-  return {
-    frame: {
-      rows: n,
-      columns: [
-        { kind: 'numeric', name: 'a', values: a },
-        { kind: 'numeric', name: 'b', values: b },
-        { kind: 'categorical', name: 'proto', values: proto },
-      ],
-    },
-    labels,
-  };
-}
-
-const { frame, labels } = toyData(300, 7);
+const SCHEMA = toySchema();
+const { features: frame, labels } = toyTask(300, 7);
 const preprocessor = fitPreprocessor(asTrainSplit({ features: frame, labels }), SCHEMA, {
   imputation: 'median',
 });
@@ -84,7 +47,7 @@ function bundleBytes(model: TrainedModel): Buffer {
 }
 
 const limits = { timeoutMs: 20_000, maxHeapMb: 256 };
-const samples = toyData(40, 8).frame;
+const samples = toyTask(40, 8).features;
 
 describe('scoreInIsolation', () => {
   it('scores in a worker exactly as the bundle scores in this thread', async () => {
