@@ -34,7 +34,8 @@ import { EvaluatorModule } from '../src/evaluator.module';
 // with the default search (6 trials per candidate, 3-fold CV). It shows what the operator relies on: the
 // first model is pushed and reaches the F1 the issue asks for; a second run on the same data does not beat
 // production by the margin and is rejected; a model trained on shuffled labels is quarantined with its
-// reasons and never becomes production; a redelivered model.accepted does not push twice.
+// reasons and never becomes production; a redelivered model.accepted does not push twice; NSL-KDD runs with
+// nothing but its schema file.
 
 const env = isolatedStageEnv('models');
 const contracts = ContractRegistry.bundled();
@@ -249,4 +250,30 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     expect(after.filter((h) => h.version === firstVersion && h.action === 'PUSH')).toHaveLength(1);
     expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
   }, 120_000);
+
+  it('runs NSL-KDD with nothing but its schema file; a production model for phishing is not compared', async () => {
+    await loadRecords({
+      csvPath: join(repoRoot, 'data/nsl-kdd/KDDTest+.csv.gz'),
+      schemaPath: join(repoRoot, 'data/schemas/nsl-kdd.yaml'),
+      store: stores.records,
+      batchSize: 2_000,
+    });
+    const started = Date.now();
+    const runId = await retrain('nsl-kdd');
+    const outcome = await outcomeOf(runId);
+    const seconds = (Date.now() - started) / 1000;
+    expect(outcome.kind).toBe('pushed');
+    const accepted = (await eventsOf('model.accepted', runId))[0]!;
+    expect(accepted.verdict).toBe('FLOORS_ONLY');
+    expect(accepted.reasons).toContain(
+      `production ${firstVersion} serves dataset 'phishing', not 'nsl-kdd': not compared`,
+    );
+    expect(accepted.metrics.f1!).toBeGreaterThan(0.95);
+    const pushed = (outcome as Extract<Outcome, { kind: 'pushed' }>).event;
+    expect(pushed.previousVersion).toBe(firstVersion);
+    expect((await stores.registry.models.get(firstVersion))?.status).toBe('retired');
+    console.log(
+      `model stages IT: NSL-KDD (KDDTest+, 22,544 rows) pushed ${pushed.modelVersion}: test f1 ${accepted.metrics.f1!.toFixed(4)}, roc auc ${accepted.metrics.rocAuc!.toFixed(4)}; ${seconds.toFixed(0)} s from RETRAIN to model.pushed`,
+    );
+  }, 900_000);
 });
