@@ -29,6 +29,7 @@ const base = {
   test,
   policy: DEFAULT_ACCEPTANCE,
   sampleCount: 8,
+  productionAtEvaluation: null,
 };
 
 describe('evaluateModel', () => {
@@ -57,6 +58,7 @@ describe('evaluateModel', () => {
       ...base,
       candidate: perfect,
       production: { version: 'm-1', scorer: weaker },
+      productionAtEvaluation: 'm-1',
     });
     expect(beats.verdict).toBe('BEATS_PRODUCTION');
     expect(beats.production?.version).toBe('m-1');

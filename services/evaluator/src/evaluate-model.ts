@@ -28,6 +28,8 @@ export interface EvaluateInput {
   readonly production: { readonly version: string; readonly scorer: Scorer } | null;
   /** Said in the report when a production model exists but was not compared (e.g. another dataset). */
   readonly productionNote?: string;
+  /** Where the production alias pointed during this evaluation (null: nothing in production). */
+  readonly productionAtEvaluation: string | null;
   readonly train: LabelledFrame;
   readonly test: LabelledFrame;
   readonly policy: AcceptancePolicy;
@@ -101,6 +103,7 @@ export function evaluateModel(input: EvaluateInput): EvaluationReport {
     policy,
     candidate: { test: candidateTest, train: candidateTrain },
     production: compared,
+    productionAtEvaluation: input.productionAtEvaluation,
     accepted: verdict.accepted,
     verdict: verdict.accepted ? (compared ? 'BEATS_PRODUCTION' : 'FLOORS_ONLY') : 'REJECTED',
     reasons,

@@ -99,6 +99,7 @@ export class EvaluatorController {
           testSet: event.dataset.test,
           candidate,
           production: production.model,
+          productionAtEvaluation: production.aliasVersion,
           ...(production.note ? { productionNote: production.note } : {}),
           train,
           test,
@@ -273,18 +274,27 @@ export class EvaluatorController {
   private async productionModel(
     candidate: ModelRecord,
     datasetName: string,
-  ): Promise<{ model: { version: string; scorer: OpenBundle } | null; note?: string }> {
+  ): Promise<{
+    model: { version: string; scorer: OpenBundle } | null;
+    aliasVersion: string | null;
+    note?: string;
+  }> {
     const alias = await this.registry.aliases.get();
-    if (!alias || alias.version === candidate.version) return { model: null };
+    if (!alias || alias.version === candidate.version)
+      return { model: null, aliasVersion: alias?.version ?? null };
     const record = await this.registry.models.get(alias.version);
     if (!record) throw new Error(`production alias points at ${alias.version}, which is not in the registry`);
     const bundle = parseBundle(await this.artifacts.getBuffer(record.bundle));
     if (bundle.dataset.name !== datasetName) {
       return {
         model: null,
+        aliasVersion: alias.version,
         note: `production ${alias.version} serves dataset '${bundle.dataset.name}', not '${datasetName}': not compared`,
       };
     }
-    return { model: { version: alias.version, scorer: await openBundle(bundle) } };
+    return {
+      model: { version: alias.version, scorer: await openBundle(bundle) },
+      aliasVersion: alias.version,
+    };
   }
 }

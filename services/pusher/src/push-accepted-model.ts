@@ -50,6 +50,7 @@ export class PushAcceptedModel {
         throw notReleasable(`model.accepted for ${model.version}`, model);
     }
 
+    await this.refuseIfStale(model, runId);
     const verification = await this.verifier.verify(model, runId);
     if (!verification.ok) return this.quarantine(event, model, runId, verification.reason, ctx);
     log.info(
@@ -98,6 +99,29 @@ export class PushAcceptedModel {
       reason: null,
     });
     return emit('model.pushed', pushed);
+  }
+
+  /**
+   * The evaluator judged the candidate against the production model of its time. If production has moved
+   * since (another run was pushed first, or an operator rolled back or promoted), that verdict says nothing
+   * about the model now serving: refuse, and leave the candidate accepted for an explicit PROMOTE or a
+   * retrain. A report without the field (written before it existed) is not checked; a missing or mismatched
+   * report fails verification next.
+   */
+  private async refuseIfStale(model: ModelRecord, runId: string): Promise<void> {
+    const report = await this.verifier.report(model, runId);
+    if (!report.ok) return;
+    const evaluatedAgainst = report.value.productionAtEvaluation;
+    if (evaluatedAgainst === undefined) return;
+    const now = (await this.registry.aliases.get())?.version ?? null;
+    // now === model.version: this push already moved the alias and is being completed after a crash.
+    if (now === evaluatedAgainst || now === model.version) return;
+    throw new PushRefused(
+      'STALE_EVALUATION',
+      `push of ${model.version} refused: it was evaluated against production ${evaluatedAgainst ?? '(none)'}, ` +
+        `but production is now ${now ?? '(none)'}; the candidate stays accepted — promote it explicitly ` +
+        `(netsentry promote ${model.version}) or retrain to compare it with the current model`,
+    );
   }
 
   /**

@@ -9,7 +9,8 @@ export type RefusalCode =
   | 'TARGET_REQUIRED'
   | 'NOTHING_TO_ROLL_BACK'
   | 'VERIFICATION_FAILED'
-  | 'PRODUCTION_COPY_CONFLICT';
+  | 'PRODUCTION_COPY_CONFLICT'
+  | 'STALE_EVALUATION';
 
 /** A request the pusher refuses: no retry, straight to pipeline.dlq with the code and the reason. */
 export class PushRefused extends NonRetryableError {

@@ -114,7 +114,13 @@ interface Candidate {
 async function candidate(
   name: string,
   seed: number,
-  options: { tamper?: boolean; corrupt?: boolean; quarantined?: boolean } = {},
+  options: {
+    tamper?: boolean;
+    corrupt?: boolean;
+    quarantined?: boolean;
+    /** The production version the evaluator saw (null: none); omitted: a report without the field. */
+    evaluatedAgainst?: string | null;
+  } = {},
 ): Promise<Candidate> {
   const { schema, train, test, preprocessor, matrix, profile, samples } = data;
   const runId = `run-${name}-${randomUUID().slice(0, 8)}`;
@@ -190,6 +196,7 @@ async function candidate(
     policy: { metric: 'f1', minimum: 0.9, maxTrainTestGap: 0.05, margin: 0.02 },
     candidate: { test: testMetrics, train: trainMetrics },
     production: null,
+    ...(options.evaluatedAgainst === undefined ? {} : { productionAtEvaluation: options.evaluatedAgainst }),
     accepted: true,
     verdict: 'FLOORS_ONLY',
     reasons,
@@ -487,14 +494,41 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
     expect(await production()).toMatchObject({ version: v2.version, revision: 4 });
   });
 
+  it('a model evaluated against an earlier production is refused (stale verdict) and stays accepted', async () => {
+    // Evaluated while v1 was production; v2 is production now, so its verdict says nothing about v2.
+    const stale = await candidate('v6', 6, { evaluatedAgainst: v1.version });
+    await publish('model.accepted', stale.accepted);
+    const letter = await outputs.first('pipeline.dlq', stale.accepted.envelope.eventId);
+    expect(letter.errorCode).toBe('STALE_EVALUATION');
+    expect(letter.reason).toBe(
+      `PushRefused: push of m-it-v6 refused: it was evaluated against production ${v1.version}, but production is now ` +
+        `${v2.version}; the candidate stays accepted — promote it explicitly (netsentry promote m-it-v6) or ` +
+        'retrain to compare it with the current model',
+    );
+    expect(await status(stale.version)).toBe('accepted');
+    expect(outputs.causedBy('model.pushed', stale.accepted.envelope.eventId)).toEqual([]);
+    expect(await production()).toMatchObject({ version: v2.version, revision: 4 });
+
+    // Evaluated against the production that still serves: pushed as usual.
+    const current = await candidate('v7', 7, { evaluatedAgainst: v2.version });
+    await publish('model.accepted', current.accepted);
+    const pushed = await outputs.first('model.pushed', current.accepted.envelope.eventId);
+    expect(pushed).toMatchObject({
+      action: 'PUSH',
+      modelVersion: current.version,
+      previousVersion: v2.version,
+    });
+  });
+
   it('counts moves by action, refusals by reason and exposes the production version', async () => {
     const text = await metricsText();
-    expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="PUSH"[^}]*\} 2/);
+    expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="PUSH"[^}]*\} 3/);
     expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="ROLLBACK"[^}]*\} 1/);
     expect(text).toMatch(/netsentry_pusher_alias_moves_total\{action="PROMOTE"[^}]*\} 1/);
     expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="NOT_ACCEPTED"[^}]*\} 1/);
     expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="VERIFICATION_FAILED"[^}]*\} 2/);
-    expect(text).toMatch(/netsentry_pusher_production_info\{version="m-it-v2"[^}]*\} 1/);
-    expect(text).not.toMatch(/netsentry_pusher_production_info\{version="m-it-v1"/);
+    expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="STALE_EVALUATION"[^}]*\} 1/);
+    expect(text).toMatch(/netsentry_pusher_production_info\{version="m-it-v7"[^}]*\} 1/);
+    expect(text).not.toMatch(/netsentry_pusher_production_info\{version="m-it-v2"/);
   });
 });

@@ -30,6 +30,12 @@ export interface EvaluationReport {
   readonly policy: AcceptancePolicy;
   readonly candidate: { readonly test: BinaryMetrics; readonly train: BinaryMetrics };
   readonly production: { readonly version: string; readonly test: BinaryMetrics } | null;
+  /**
+   * The version the production alias pointed at when the candidate was evaluated (compared or not; null: no
+   * production). The pusher refuses to push when production has moved since: the decision is stale. Absent
+   * in reports written before the field existed.
+   */
+  readonly productionAtEvaluation?: string | null;
   readonly accepted: boolean;
   readonly verdict: 'BEATS_PRODUCTION' | 'FLOORS_ONLY' | 'REJECTED';
   /** Every check in words, passed or not, plus a note on production when it was not compared. */

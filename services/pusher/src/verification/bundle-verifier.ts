@@ -116,7 +116,7 @@ export class BundleVerifier {
   }
 
   /** The run's evaluation report, which must be about this very model and bundle. */
-  private async report(model: ModelRecord, runId: string): Promise<Step<EvaluationReport>> {
+  async report(model: ModelRecord, runId: string): Promise<Step<EvaluationReport>> {
     const stored = await this.registry.artifacts.latestOfKind(runId, EVALUATION_REPORT_KIND);
     if (!stored) {
       return fail(`run ${runId} has no evaluation report (${EVALUATION_REPORT_KIND}) to verify against`);
