@@ -4,6 +4,7 @@ import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
 import { modelVersionArgument, promote, rollback } from './production';
 import { retrain } from './retrain';
+import { status } from './status';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -88,6 +89,24 @@ Example:
     )
     .action(async (version: string, opts: { reason: string }) => {
       process.exitCode = await promote(version, opts, process.env, publish);
+    });
+  program
+    .command('status')
+    .description(
+      'show production (version and history), recent models and runs from the registry, and service health',
+    )
+    .option('--limit <n>', 'rows per section', positiveInt, 10)
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText(
+      'after',
+      `
+Reads the registry in MongoDB (NETSENTRY_MONGO_*) and asks each service's
+/readyz; the services are NETSENTRY_SERVICE_URLS as name=url pairs, by default
+the six stages on 127.0.0.1:8081-8086. Use it to find the version to pass to
+rollback --to or promote, and why a model was quarantined.`,
+    )
+    .action(async (opts: { limit: number; json: boolean }) => {
+      process.exitCode = await status(opts, process.env);
     });
   return program;
 }

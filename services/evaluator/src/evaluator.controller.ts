@@ -141,7 +141,8 @@ export class EvaluatorController {
       ['trained'],
       report.accepted ? 'accepted' : 'quarantined',
       {
-        reasons: [...report.reasons],
+        // Why it has its status: every check when accepted, the failed ones when quarantined.
+        reasons: [...(report.accepted ? report.reasons : report.failed)],
         testMetrics: metricsMap(report.candidate.test),
       },
     );

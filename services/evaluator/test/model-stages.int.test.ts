@@ -192,7 +192,9 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
         `^f1 0\\.\\d{3} does not beat production ${firstVersion} \\(0\\.\\d{3}\\) by the margin 0\\.020`,
       ),
     );
-    expect((await stores.registry.models.get(rejected.modelVersion))?.status).toBe('quarantined');
+    const model = await stores.registry.models.get(rejected.modelVersion);
+    expect(model?.status).toBe('quarantined');
+    expect(model?.reasons).toEqual(rejected.reasons);
     expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
     expect((await stores.registry.runs.get(runId))?.status).toBe('quarantined');
   }, 900_000);

@@ -1,0 +1,185 @@
+import { ConfigError, loadConfig, mongoSection } from '@netsentry/config';
+import {
+  createMongoClient,
+  Registry,
+  type AliasHistoryEntry,
+  type AliasState,
+  type ModelRecord,
+  type Run,
+} from '@netsentry/registry';
+
+/** The services and where their HTTP endpoints answer on one machine (the ports of each `main.ts`). */
+export const DEFAULT_SERVICE_URLS =
+  'ingestion=http://127.0.0.1:8081,validation=http://127.0.0.1:8082,transform=http://127.0.0.1:8083,' +
+  'trainer=http://127.0.0.1:8084,evaluator=http://127.0.0.1:8085,pusher=http://127.0.0.1:8086';
+const SERVICES_VARIABLE = 'NETSENTRY_SERVICE_URLS';
+
+export interface ServiceEndpoint {
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface ServiceHealth extends ServiceEndpoint {
+  /** ready: /readyz answered 200; not-ready: it answered otherwise; down: no answer. */
+  readonly state: 'ready' | 'not-ready' | 'down';
+  readonly detail: string;
+}
+
+export interface StatusReport {
+  readonly production: AliasState | null;
+  readonly history: readonly AliasHistoryEntry[];
+  readonly models: readonly ModelRecord[];
+  readonly runs: readonly Run[];
+  readonly services: readonly ServiceHealth[];
+}
+
+/** `name=url,…` from NETSENTRY_SERVICE_URLS (default: the six stages on localhost); errors name it. */
+export function serviceEndpoints(env: NodeJS.ProcessEnv): ServiceEndpoint[] {
+  const raw = env[SERVICES_VARIABLE]?.trim() || DEFAULT_SERVICE_URLS;
+  const out: ServiceEndpoint[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)=(https?:\/\/\S+)$/.exec(part);
+    if (!m) {
+      throw new ConfigError([
+        {
+          variables: [SERVICES_VARIABLE],
+          message: `${SERVICES_VARIABLE}: '${part}' is not name=http(s)://host:port`,
+        },
+      ]);
+    }
+    out.push({ name: m[1]!, url: m[2]!.replace(/\/+$/, '') });
+  }
+  return out;
+}
+
+/** Asks each service's /readyz, with a short timeout; never throws. */
+export async function probeServices(
+  endpoints: readonly ServiceEndpoint[],
+  timeoutMs = 1_500,
+): Promise<ServiceHealth[]> {
+  return Promise.all(
+    endpoints.map(async (e): Promise<ServiceHealth> => {
+      try {
+        const res = await fetch(`${e.url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+        await res.body?.cancel();
+        return res.ok
+          ? { ...e, state: 'ready', detail: 'ready' }
+          : { ...e, state: 'not-ready', detail: `/readyz answered ${res.status}` };
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string } }).cause?.code;
+        return { ...e, state: 'down', detail: cause ?? (err as Error).name };
+      }
+    }),
+  );
+}
+
+export async function collectStatus(
+  registry: Registry,
+  options: { limit: number; services: readonly ServiceEndpoint[] },
+): Promise<StatusReport> {
+  const [production, history, models, runs, services] = await Promise.all([
+    registry.aliases.get(),
+    registry.aliases.history(undefined, options.limit),
+    registry.models.list({ limit: options.limit }),
+    registry.runs.list({ limit: options.limit }),
+    probeServices(options.services),
+  ]);
+  return { production, history, models, runs, services };
+}
+
+const when = (d: Date | null): string => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '-');
+const fixed = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(4));
+const pad = (rows: string[][]): string[] => {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+};
+
+/** The report as an operator reads it in a terminal. */
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const p = report.production;
+  lines.push(
+    p
+      ? `production: ${p.version} since ${when(p.movedAt)} (${p.action} by ${p.actor}: ${p.reason})`
+      : 'production: none (no model has been pushed)',
+  );
+  if (report.history.length > 0) {
+    lines.push('', 'production history (newest first):');
+    const rows = [['rev', 'moved at', 'action', 'version', 'from', 'by', 'reason']];
+    for (const h of report.history) {
+      rows.push([
+        String(h.revision),
+        when(h.movedAt),
+        h.action,
+        h.version,
+        h.previousVersion ?? '-',
+        h.actor,
+        h.reason,
+      ]);
+    }
+    lines.push(...pad(rows).map((l) => `  ${l}`));
+  }
+  lines.push('', 'models (newest first):');
+  if (report.models.length === 0) lines.push('  none');
+  else {
+    const rows = [['version', 'status', 'candidate', 'test f1', 'cv f1', 'run', 'why']];
+    for (const m of report.models) {
+      rows.push([
+        m.version,
+        m.status,
+        m.candidate,
+        fixed(m.testMetrics?.f1),
+        fixed(m.cvMetrics.f1),
+        m.runId,
+        m.status === 'quarantined' || m.status === 'accepted' ? (m.reasons[0] ?? '') : '',
+      ]);
+    }
+    lines.push(...pad(rows).map((l) => `  ${l}`));
+  }
+  lines.push('', 'runs (newest first):');
+  if (report.runs.length === 0) lines.push('  none');
+  else {
+    const rows = [['run', 'status', 'dataset', 'started', 'last stage', 'reason']];
+    for (const r of report.runs) {
+      const last = Object.entries(r.stages)
+        .sort((a, b) => a[1].at.getTime() - b[1].at.getTime())
+        .at(-1);
+      rows.push([
+        r.runId,
+        r.status,
+        r.dataset,
+        when(r.startedAt),
+        last ? `${last[0]} ${last[1].status}` : '-',
+        r.reason ?? '',
+      ]);
+    }
+    lines.push(...pad(rows).map((l) => `  ${l}`));
+  }
+  lines.push('', 'services:');
+  const rows = [['service', 'state', 'url', 'detail']];
+  for (const s of report.services) rows.push([s.name, s.state, s.url, s.detail]);
+  lines.push(...pad(rows).map((l) => `  ${l}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `netsentry status`: production, its history, recent models and runs (registry) and service health. */
+export async function status(
+  options: { json: boolean; limit: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const services = serviceEndpoints(env);
+  const mongo = loadConfig(mongoSection(), env);
+  const client = createMongoClient(mongo);
+  try {
+    await client.connect();
+    const registry = new Registry(client.db(mongo.database));
+    const report = await collectStatus(registry, { limit: options.limit, services });
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
