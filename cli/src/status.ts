@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, mongoSection } from '@netsentry/config';
+import { defineConfig, list, loadConfig, mongoSection, str } from '@netsentry/config';
 import {
   createMongoClient,
   Registry,
@@ -12,7 +12,6 @@ import {
 export const DEFAULT_SERVICE_URLS =
   'ingestion=http://127.0.0.1:8081,validation=http://127.0.0.1:8082,transform=http://127.0.0.1:8083,' +
   'trainer=http://127.0.0.1:8084,evaluator=http://127.0.0.1:8085,pusher=http://127.0.0.1:8086';
-const SERVICES_VARIABLE = 'NETSENTRY_SERVICE_URLS';
 
 export interface ServiceEndpoint {
   readonly name: string;
@@ -33,26 +32,20 @@ export interface StatusReport {
   readonly services: readonly ServiceHealth[];
 }
 
+const statusSection = defineConfig({
+  NETSENTRY_SERVICE_URLS: list({
+    default: DEFAULT_SERVICE_URLS.split(','),
+    of: str({ pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*=https?:\/\/\S+$/ }),
+    description: 'services whose /readyz `netsentry status` asks, as name=http(s)://host:port pairs',
+  }),
+});
+
 /** `name=url,…` from NETSENTRY_SERVICE_URLS (default: the six stages on localhost); errors name it. */
 export function serviceEndpoints(env: NodeJS.ProcessEnv): ServiceEndpoint[] {
-  const raw = env[SERVICES_VARIABLE]?.trim() || DEFAULT_SERVICE_URLS;
-  const out: ServiceEndpoint[] = [];
-  for (const part of raw
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0)) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9_-]*)=(https?:\/\/\S+)$/.exec(part);
-    if (!m) {
-      throw new ConfigError([
-        {
-          variables: [SERVICES_VARIABLE],
-          message: `${SERVICES_VARIABLE}: '${part}' is not name=http(s)://host:port`,
-        },
-      ]);
-    }
-    out.push({ name: m[1]!, url: m[2]!.replace(/\/+$/, '') });
-  }
-  return out;
+  return loadConfig(statusSection, env).NETSENTRY_SERVICE_URLS.map((pair) => {
+    const at = pair.indexOf('=');
+    return { name: pair.slice(0, at), url: pair.slice(at + 1).replace(/\/+$/, '') };
+  });
 }
 
 /** Asks each service's /readyz, with a short timeout; never throws. */

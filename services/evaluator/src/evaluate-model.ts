@@ -4,7 +4,6 @@ import {
   EVALUATION_REPORT_FORMAT,
   frameToJson,
   takeRows,
-  type AcceptanceCheck,
   type AcceptancePolicy,
   type BinaryMetrics,
   type EvaluationReport,
@@ -108,7 +107,7 @@ export function evaluateModel(input: EvaluateInput): EvaluationReport {
     verdict: verdict.accepted ? (compared ? 'BEATS_PRODUCTION' : 'FLOORS_ONLY') : 'REJECTED',
     reasons,
     failed: [...verdict.failed],
-    failedChecks: [...verdict.failedChecks] as AcceptanceCheck[],
+    failedChecks: [...verdict.failedChecks],
     samples: {
       records: frameToJson(takeRows(test.features, picked)),
       scores: picked.map((i) => testScores[i]!),

@@ -1,4 +1,5 @@
 import type { EventByTopic } from '@netsentry/contracts';
+import type { EvaluationReport } from '@netsentry/ml';
 import { RunNotFoundError, type ModelRecord, type Registry, type RunOutcome } from '@netsentry/registry';
 import { emit, type RuntimeLogger, type StageContext, type StageResult } from '@netsentry/runtime';
 import type { ProductionRelease } from './production-release';
@@ -50,8 +51,9 @@ export class PushAcceptedModel {
         throw notReleasable(`model.accepted for ${model.version}`, model);
     }
 
-    await this.refuseIfStale(model, runId);
-    const verification = await this.verifier.verify(model, runId);
+    const report = await this.verifier.report(model, runId);
+    if (report.ok) await this.refuseIfStale(model, report.value);
+    const verification = await this.verifier.verify(model, runId, report);
     if (!verification.ok) return this.quarantine(event, model, runId, verification.reason, ctx);
     log.info(
       { version: model.version, samples: verification.samples, maxDelta: verification.maxDelta },
@@ -105,13 +107,10 @@ export class PushAcceptedModel {
    * The evaluator judged the candidate against the production model of its time. If production has moved
    * since (another run was pushed first, or an operator rolled back or promoted), that verdict says nothing
    * about the model now serving: refuse, and leave the candidate accepted for an explicit PROMOTE or a
-   * retrain. A report without the field (written before it existed) is not checked; a missing or mismatched
-   * report fails verification next.
+   * retrain. A report without the field (written before it existed) is not checked.
    */
-  private async refuseIfStale(model: ModelRecord, runId: string): Promise<void> {
-    const report = await this.verifier.report(model, runId);
-    if (!report.ok) return;
-    const evaluatedAgainst = report.value.productionAtEvaluation;
+  private async refuseIfStale(model: ModelRecord, report: EvaluationReport): Promise<void> {
+    const evaluatedAgainst = report.productionAtEvaluation;
     if (evaluatedAgainst === undefined) return;
     const now = (await this.registry.aliases.get())?.version ?? null;
     // now === model.version: this push already moved the alias and is being completed after a crash.

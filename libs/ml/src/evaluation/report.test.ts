@@ -27,6 +27,7 @@ describe('evaluation report samples', () => {
       format: 'netsentry/evaluation-report@1',
       runId: 'run-1',
       modelVersion: 'm-1',
+      bundle: { uri: 's3://b/runs/run-1/model/bundle/abc.json', sha256: 'abc' },
       samples: { records: frameToJson(frame), scores: [0.1, 0.2] },
     };
     expect(() => parseEvaluationReport(JSON.stringify(report))).toThrow(EvaluationReportError);

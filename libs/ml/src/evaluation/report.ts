@@ -93,7 +93,7 @@ export function frameFromJson(json: FrameJson): Frame {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses a report's JSON text, checking the parts the pusher relies on. */
+/** Parses a report's JSON text, checking the parts the pusher relies on (identity, bundle, samples). */
 export function parseEvaluationReport(text: string | Buffer): EvaluationReport {
   let data: unknown;
   try {
@@ -109,6 +109,10 @@ export function parseEvaluationReport(text: string | Buffer): EvaluationReport {
   }
   for (const key of ['runId', 'modelVersion'] as const) {
     if (typeof data[key] !== 'string') throw new EvaluationReportError(`${key} must be a string`);
+  }
+  const bundle = data.bundle;
+  if (!isObject(bundle) || typeof bundle.uri !== 'string' || typeof bundle.sha256 !== 'string') {
+    throw new EvaluationReportError('bundle must hold its uri and sha256');
   }
   const samples = data.samples;
   if (!isObject(samples) || !isObject(samples.records) || !Array.isArray(samples.scores)) {

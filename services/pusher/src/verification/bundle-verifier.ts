@@ -29,7 +29,10 @@ export type Verification =
 
 type Step<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
-const short = (sha256: string | undefined): string => (sha256 ?? 'none').slice(0, 12);
+/** A run's evaluation report as `BundleVerifier.report` finds it: the report, or why it cannot be used. */
+export type ReportLookup = Step<EvaluationReport>;
+
+const short = (sha256: string): string => sha256.slice(0, 12);
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim();
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason: `pusher: ${reason}` });
 
@@ -56,16 +59,18 @@ export class BundleVerifier {
     private readonly metrics?: PusherMetrics,
   ) {}
 
-  /** Re-scores the sample records of `runId`'s evaluation report with `model`'s bundle, in isolation. */
-  async verify(model: ModelRecord, runId: string): Promise<Verification> {
+  /**
+   * Re-scores the sample records of `runId`'s evaluation report with `model`'s bundle, in isolation. Pass the
+   * report when the caller has already looked it up (`report`), so it is not read twice.
+   */
+  async verify(model: ModelRecord, runId: string, report?: ReportLookup): Promise<Verification> {
     const started = performance.now();
-    const verification = await this.check(model, runId);
+    const verification = await this.check(model, runId, report ?? (await this.report(model, runId)));
     this.metrics?.verified(verification.ok ? 'passed' : 'failed', (performance.now() - started) / 1000);
     return verification;
   }
 
-  private async check(model: ModelRecord, runId: string): Promise<Verification> {
-    const report = await this.report(model, runId);
+  private async check(model: ModelRecord, runId: string, report: ReportLookup): Promise<Verification> {
     if (!report.ok) return report;
     const { records, scores: expected } = report.value.samples;
     if (expected.length === 0) return fail(`the evaluation report of run ${runId} has no sample records`);
@@ -116,7 +121,7 @@ export class BundleVerifier {
   }
 
   /** The run's evaluation report, which must be about this very model and bundle. */
-  async report(model: ModelRecord, runId: string): Promise<Step<EvaluationReport>> {
+  async report(model: ModelRecord, runId: string): Promise<ReportLookup> {
     const stored = await this.registry.artifacts.latestOfKind(runId, EVALUATION_REPORT_KIND);
     if (!stored) {
       return fail(`run ${runId} has no evaluation report (${EVALUATION_REPORT_KIND}) to verify against`);
@@ -130,7 +135,7 @@ export class BundleVerifier {
       if (e instanceof EvaluationReportError) return fail(e.message);
       throw e;
     }
-    const sha = (report.bundle as { sha256?: string } | undefined)?.sha256;
+    const sha = report.bundle.sha256;
     if (report.modelVersion !== model.version || sha !== model.bundle.sha256) {
       return fail(
         `the evaluation report of run ${runId} is for model ${report.modelVersion} (bundle ${short(sha)}), ` +
