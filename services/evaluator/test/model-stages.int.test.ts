@@ -16,6 +16,7 @@ import {
   type Frame,
 } from '@netsentry/ml';
 import { loadRecords } from '@netsentry/records';
+import { Metrics } from '@netsentry/observability';
 import { openStores, runStage, type Stores } from '@netsentry/runtime';
 import { isolatedStageEnv, newKafka, readTopic, repoRoot } from '@netsentry/testkit';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -239,14 +240,30 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
 
   it('does not push twice when model.accepted is redelivered', async () => {
     const before = await stores.registry.aliases.history();
+    const pusherMetrics = apps.at(-1)!.get(Metrics).registry;
+    const deduplicated = async (): Promise<number> =>
+      (await pusherMetrics.getSingleMetric('netsentry_events_deduplicated_total')?.get())?.values.reduce(
+        (n, v) => n + v.value,
+        0,
+      ) ?? 0;
+    const dedupBefore = await deduplicated();
     // The same bytes again (the runtime's ledger), then the same decision under a new event id.
     await publish('model.accepted', firstAccepted, firstAccepted.envelope.eventId);
+    const newId = crypto.randomUUID();
     await publish(
       'model.accepted',
-      { ...firstAccepted, envelope: { ...firstAccepted.envelope, eventId: crypto.randomUUID() } },
+      { ...firstAccepted, envelope: { ...firstAccepted.envelope, eventId: newId } },
       firstAccepted.modelVersion,
     );
-    await new Promise((r) => setTimeout(r, 8_000));
+    // Wait until the pusher has seen both: the first skipped by its ledger, the second handled.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const execution = await stores.registry.executions.get('pusher', newId);
+      if ((await deduplicated()) > dedupBefore && execution && execution.status !== 'claimed') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await deduplicated()).toBeGreaterThan(dedupBefore);
+    expect((await stores.registry.executions.get('pusher', newId))?.status).toBe('completed');
     const after = await stores.registry.aliases.history();
     expect(after).toHaveLength(before.length);
     expect(after.filter((h) => h.version === firstVersion && h.action === 'PUSH')).toHaveLength(1);
