@@ -34,6 +34,6 @@ describe('envelopes', () => {
   });
 
   it('stamps the latest schema version of the topic', () => {
-    expect(rootEnvelope('traffic.predictions', { producer }).schemaVersion).toBe(2);
+    expect(rootEnvelope('traffic.predictions', { producer }).schemaVersion).toBe(3);
   });
 });

@@ -35,9 +35,11 @@ function withVersions(extra: { topic: string; version: number; schema: AvroJsonO
   return { common: source.common, versions: [...source.versions, ...extra] };
 }
 
-function predictionV3(fields: AvroJsonObject[]): AvroJsonObject {
-  const v2 = registry.latest('traffic.predictions').schema;
-  return { ...v2, fields: [...(v2.fields as AvroJsonObject[]), ...fields] };
+/** The next traffic.predictions version after the latest, with extra fields. */
+const NEXT_PREDICTION_VERSION = registry.latest('traffic.predictions').version + 1;
+function nextPrediction(fields: AvroJsonObject[]): AvroJsonObject {
+  const latest = registry.latest('traffic.predictions').schema;
+  return { ...latest, fields: [...(latest.fields as AvroJsonObject[]), ...fields] };
 }
 
 describe('ContractRegistry', () => {
@@ -57,13 +59,15 @@ describe('ContractRegistry', () => {
     expect(bytes.readBigUInt64LE(2)).toBe(rabinFingerprint64(latest.canonicalForm));
   });
 
-  it('reads a v1 traffic.predictions message as v2 with the new fields defaulted to null', () => {
+  it('reads a v1 traffic.predictions message as the latest version with the new fields defaulted', () => {
     const bytes = registry.encode('traffic.predictions', sampleEvent('traffic.predictions'), { version: 1 });
     expect(registry.describe(bytes)).toMatchObject({ topic: 'traffic.predictions', version: 1 });
 
     const decoded: TrafficPrediction = registry.decode('traffic.predictions', bytes);
     expect(decoded.threshold).toBeNull();
     expect(decoded.explanation).toBeNull();
+    expect(decoded.source).toBe('');
+    expect(decoded.endToEndMs).toBeNull();
     expect(decoded.score).toBe(0.9731);
     expect(decoded.envelope.schemaVersion).toBe(1);
   });
@@ -80,7 +84,7 @@ describe('ContractRegistry', () => {
     const event = sampleEvent('traffic.predictions');
     event.envelope.schemaVersion = 99;
     const decoded = registry.decode('traffic.predictions', registry.encode('traffic.predictions', event));
-    expect(decoded.envelope.schemaVersion).toBe(2);
+    expect(decoded.envelope.schemaVersion).toBe(registry.latest('traffic.predictions').version);
     expect(event.envelope.schemaVersion).toBe(99);
   });
 
@@ -138,17 +142,21 @@ describe('ContractRegistry', () => {
   });
 
   it('refuses to load when the latest version cannot read a past one', () => {
-    const v3 = predictionV3([{ name: 'region', type: 'string' }]);
+    const next = nextPrediction([{ name: 'region', type: 'string' }]);
     const load = (): unknown =>
-      new ContractRegistry(withVersions([{ topic: 'traffic.predictions', version: 3, schema: v3 }]));
+      new ContractRegistry(
+        withVersions([{ topic: 'traffic.predictions', version: NEXT_PREDICTION_VERSION, schema: next }]),
+      );
     expect(load).toThrow(IncompatibleSchemaError);
     expect(load).toThrow(/region: added without a default/);
   });
 
   it('refuses a gap in the version sequence', () => {
-    const v4 = predictionV3([{ name: 'region', type: ['null', 'string'], default: null }]);
+    const afterNext = nextPrediction([{ name: 'region', type: ['null', 'string'], default: null }]);
+    const version = NEXT_PREDICTION_VERSION + 1;
     expect(
-      () => new ContractRegistry(withVersions([{ topic: 'traffic.predictions', version: 4, schema: v4 }])),
+      () =>
+        new ContractRegistry(withVersions([{ topic: 'traffic.predictions', version, schema: afterNext }])),
     ).toThrow(InvalidSchemaSetError);
   });
 

@@ -193,6 +193,8 @@ const FACTORIES: { [T in TopicName]: () => EventByTopic[T] } = {
   'traffic.predictions': () => ({
     envelope: envelope('traffic.predictions', 'inference', 101, null),
     recordId: 'proxy-eu-1:000000918273',
+    source: 'proxy-eu-1',
+    dataset: 'cic-ids2017',
     score: 0.9731,
     label: 'malicious',
     isPositive: true,
@@ -200,6 +202,8 @@ const FACTORIES: { [T in TopicName]: () => EventByTopic[T] } = {
     latencyMs: 3.8,
     threshold: 0.5,
     explanation: { 'Flow Bytes/s': 0.41, 'Destination Port': 0.12 },
+    scoringMs: 0.9,
+    endToEndMs: 12.4,
   }),
   'traffic.dlq': () => ({
     envelope: envelope('traffic.dlq', 'inference', 102, null),

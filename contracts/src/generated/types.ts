@@ -394,11 +394,15 @@ export interface DeadLetter {
   failedAt: number;
 }
 
-/** The verdict for one traffic record. */
+/** The verdict for one traffic record: exactly one per record consumed, written in the same Kafka transaction as the consumer offset. */
 export interface TrafficPrediction {
   envelope: Envelope;
   /** recordId of the scored traffic record. */
   recordId: string;
+  /** source of the scored record (who observed it); empty for events written before v3. */
+  source: string;
+  /** Dataset the serving model was trained on (its schema name); empty for events written before v3. */
+  dataset: string;
   /** Model probability of the positive (malicious) class, in [0, 1]. */
   score: number;
   /** Predicted label in the dataset's own vocabulary, e.g. 'phishing' or 'legitimate'. */
@@ -407,12 +411,16 @@ export interface TrafficPrediction {
   isPositive: boolean;
   /** Model version that scored it. */
   modelVersion: string;
-  /** Time from consuming the record to producing this prediction, in milliseconds. */
+  /** Processing latency: from consuming the record's batch to producing this prediction, in milliseconds. */
   latencyMs: number;
   /** Decision threshold on score the label was derived with; null when unknown (always null for events written as v1). */
   threshold: number | null;
   /** Largest feature contributions to the score, keyed by original column name; null when not computed. */
   explanation: Record<string, number> | null;
+  /** Time spent preprocessing and scoring the record's batch, in milliseconds (0 for events written before v3). */
+  scoringMs: number;
+  /** From the record's Kafka timestamp (when it was produced) to producing this prediction, in milliseconds; null when unknown. */
+  endToEndMs: number | null;
 }
 
 /** One live network record to score. Written by external producers (sensors, proxies, log shippers) and by 'netsentry replay'. */
@@ -480,6 +488,6 @@ export const LATEST_SCHEMA_VERSION: Readonly<Record<TopicName, number>> = {
   'monitoring.drift': 1,
   'pipeline.dlq': 1,
   'traffic.dlq': 1,
-  'traffic.predictions': 2,
+  'traffic.predictions': 3,
   'traffic.records': 1,
 };
