@@ -20,12 +20,12 @@ import {
   logContext,
   type Logger,
 } from '@netsentry/observability';
-import { createMongoClient, MongoStageExecutionStore } from '@netsentry/registry';
-import type { MongoClient } from 'mongodb';
+import { MongoStageExecutionStore } from '@netsentry/registry';
 import { createKafka } from './kafka-factory';
 import { observabilityMetrics } from './metrics';
 import { provisionTopics } from './provisioning';
 import { enableShutdownHooks } from './shutdown';
+import { PROVIDED_RESOURCES, StageResources } from './stage-resources';
 import type { LogFields } from './stage-pipeline';
 import { KafkaAvroTransport, type KafkaAvroTransportOptions } from './transport';
 
@@ -39,6 +39,7 @@ export interface RunStageOptions extends Pick<
   | 'shutdownTimeoutMs'
   | 'transactionalId'
   | 'fromBeginning'
+  | 'batch'
 > {
   /** Service name: `trainer`, `inference`, … (stage name, client id, consumer group, log/metric label). */
   stage: string;
@@ -51,6 +52,11 @@ export interface RunStageOptions extends Pick<
   /** Create/grow the catalogue topics before consuming (default true). */
   provision?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Batch consumers (@StageBatchHandler) join their group once this resolves; it gets the app so it can
+   * wait on a provider (inference: until a model is loaded).
+   */
+  batchGate?: (app: INestApplication) => Promise<void>;
 }
 
 export interface RunningStage {
@@ -62,6 +68,9 @@ export interface RunningStage {
 
 @Module({})
 class StageRootModule {}
+
+@Module({})
+class ProvidedResourcesModule {}
 
 /**
  * The whole start-up of a stage service, for its main.ts: config from the environment (fails fast, naming
@@ -82,11 +91,19 @@ export async function runStage(
   const mongo = (options.ledger ?? 'mongo') === 'mongo' ? loadConfig(mongoSection(), env) : null;
   const config = { ...base, mongo };
   const secrets = [...secretValues(base), ...(mongo === null ? [] : secretValues(mongo))];
+  // One environment and one MongoDB client for the ledger and every store the service module asks for.
+  const resources = new StageResources(env);
 
   const app = await NestFactory.create(
     {
       module: StageRootModule,
       imports: [
+        {
+          module: ProvidedResourcesModule,
+          global: true,
+          providers: [{ provide: PROVIDED_RESOURCES, useValue: resources }],
+          exports: [PROVIDED_RESOURCES],
+        },
         module,
         ObservabilityModule.forRoot({
           service: options.stage,
@@ -113,26 +130,29 @@ export async function runStage(
     }
   }
 
-  let mongoClient: MongoClient | null = null;
   let ledger: MongoStageExecutionStore | null = null;
   if (mongo !== null) {
-    mongoClient = createMongoClient(mongo);
-    await mongoClient.connect();
-    ledger = new MongoStageExecutionStore(mongoClient.db(mongo.database));
+    const db = await resources.mongoDb();
+    ledger = new MongoStageExecutionStore(db);
     await ledger.ensureIndexes();
-    const client = mongoClient;
+  }
+  if (resources.mongoOpened) {
+    const db = await resources.mongoDb();
     health.register('mongodb', async () => {
-      await client.db(mongo.database).command({ ping: 1 });
+      await db.command({ ping: 1 });
     });
   }
 
+  const { batchGate, ...transportOptions } = options;
   const transport = new KafkaAvroTransport({
-    ...options,
+    ...transportOptions,
     kafka,
     stage: options.stage,
     producer: { service: options.stage, version: config.service.version },
     topicPrefix: config.kafka.topicPrefix,
+    instanceId: config.service.instanceId,
     ledger,
+    ...(batchGate === undefined ? {} : { batchGate: () => batchGate(app) }),
     logger,
     metrics: observabilityMetrics(app.get(Metrics)),
     health,
@@ -149,12 +169,11 @@ export async function runStage(
       ),
   });
   app.connectMicroservice({ strategy: transport });
-  const client = mongoClient;
   enableShutdownHooks(app, {
     logger,
     health,
     timeoutMs: (options.shutdownTimeoutMs ?? 25_000) + 5_000,
-    ...(client === null ? {} : { afterClose: () => client.close() }),
+    afterClose: () => resources.close(),
   });
   await app.startAllMicroservices();
   await app.listen(config.service.http.port, config.service.http.host);

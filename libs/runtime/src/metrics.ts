@@ -14,7 +14,7 @@ const REASON: Readonly<Record<FailureKind, 'retry' | 'dlq' | 'decode'>> = {
 /** The stage metrics on @netsentry/observability's Metrics (netsentry_events_*_total, handler duration, lag). */
 export function observabilityMetrics(metrics: Metrics): RuntimeMetrics {
   return {
-    consumed: (topic) => metrics.eventsConsumed.inc({ topic }),
+    consumed: (topic, count = 1) => metrics.eventsConsumed.inc({ topic }, count),
     produced: (topic, count) => metrics.eventsProduced.inc({ topic }, count),
     failed: (topic, kind) => metrics.recordFailure(topic, REASON[kind]),
     deduplicated: (topic) => metrics.eventsDeduplicated.inc({ topic }),

@@ -25,7 +25,7 @@ export type FailureKind = 'decode' | 'handler' | 'exhausted' | 'non-retryable' |
 
 /** The stage metrics (names agreed with @netsentry/observability; see metrics.ts for the adapter). */
 export interface RuntimeMetrics {
-  consumed(topic: string): void;
+  consumed(topic: string, count?: number): void;
   produced(topic: string, count: number): void;
   failed(topic: string, reason: FailureKind): void;
   deduplicated(topic: string): void;

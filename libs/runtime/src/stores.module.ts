@@ -1,15 +1,25 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { ArtifactStore, createS3Client } from '@netsentry/artifacts';
-import { loadConfig, mongoSection, s3Section } from '@netsentry/config';
+import { loadConfig, s3Section } from '@netsentry/config';
 import { RecordStore } from '@netsentry/records';
-import { createMongoClient, Registry } from '@netsentry/registry';
-import type { MongoClient } from 'mongodb';
+import { Registry } from '@netsentry/registry';
+import { PROVIDED_RESOURCES, STAGE_RESOURCES, StageResources, type Env } from './stage-resources';
 
 /** Injection tokens of the shared stores (`@Inject(ARTIFACT_STORE) artifacts: ArtifactStore`). */
 export const ARTIFACT_STORE = Symbol('ARTIFACT_STORE');
 export const REGISTRY = Symbol('REGISTRY');
 export const RECORD_STORE = Symbol('RECORD_STORE');
-const MONGO_CLIENT = Symbol('MONGO_CLIENT');
+
+/** The stores a stage can ask for. */
+export type StoreName = 'artifacts' | 'registry' | 'records';
 
 /** The connections and stores every stage shares: artifacts on S3, the registry and records on MongoDB. */
 export interface Stores {
@@ -19,34 +29,98 @@ export interface Stores {
   close(): Promise<void>;
 }
 
-/** Opens the stores from `NETSENTRY_S3_*` and `NETSENTRY_MONGO_*` (fails fast naming bad variables). */
-export async function openStores(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Promise<Stores> {
-  const config = loadConfig({ s3: s3Section(), mongo: mongoSection() }, env);
-  const artifacts = new ArtifactStore({ client: createS3Client(config.s3), bucket: config.s3.bucket });
+/** Opens the artifact store from `NETSENTRY_S3_*` (fails fast naming bad variables) and ensures its bucket. */
+export async function openArtifactStore(env: Env = process.env): Promise<ArtifactStore> {
+  const s3 = loadConfig(s3Section(), env);
+  const artifacts = new ArtifactStore({ client: createS3Client(s3), bucket: s3.bucket });
   await artifacts.ensureBucket();
-  const client: MongoClient = createMongoClient(config.mongo);
-  await client.connect();
-  const registry = await Registry.connect(client, config.mongo.database);
-  const records = new RecordStore(client.db(config.mongo.database));
-  return { artifacts, registry, records, close: () => client.close() };
+  return artifacts;
 }
 
+/** Opens every store from `NETSENTRY_S3_*` and `NETSENTRY_MONGO_*`, on one MongoDB client (tests, tools). */
+export async function openStores(env: Env = process.env): Promise<Stores> {
+  const resources = new StageResources(env);
+  const artifacts = await openArtifactStore(env);
+  const db = await resources.mongoDb();
+  const registry = await Registry.connect(db.client, resources.mongoSettings.database);
+  const records = new RecordStore(db);
+  return { artifacts, registry, records, close: () => resources.close() };
+}
+
+const FACTORIES: Record<StoreName, Provider> = {
+  artifacts: {
+    provide: ARTIFACT_STORE,
+    useFactory: (r: StageResources) => openArtifactStore(r.env),
+    inject: [STAGE_RESOURCES],
+  },
+  registry: {
+    provide: REGISTRY,
+    useFactory: async (r: StageResources) => {
+      const db = await r.mongoDb();
+      return Registry.connect(db.client, r.mongoSettings.database);
+    },
+    inject: [STAGE_RESOURCES],
+  },
+  records: {
+    provide: RECORD_STORE,
+    useFactory: async (r: StageResources) => new RecordStore(await r.mongoDb()),
+    inject: [STAGE_RESOURCES],
+  },
+};
+const TOKENS: Record<StoreName, symbol> = {
+  artifacts: ARTIFACT_STORE,
+  registry: REGISTRY,
+  records: RECORD_STORE,
+};
+
+/**
+ * The process's StageResources: the one runStage provides, else one of its own from process.env (a Nest
+ * app built without runStage), closed with the app.
+ */
 @Global()
 @Module({
   providers: [
-    { provide: MONGO_CLIENT, useFactory: () => openStores() },
-    { provide: ARTIFACT_STORE, useFactory: (s: Stores) => s.artifacts, inject: [MONGO_CLIENT] },
-    { provide: REGISTRY, useFactory: (s: Stores) => s.registry, inject: [MONGO_CLIENT] },
-    { provide: RECORD_STORE, useFactory: (s: Stores) => s.records, inject: [MONGO_CLIENT] },
+    {
+      provide: STAGE_RESOURCES,
+      useFactory: (given?: StageResources) => given ?? new StageResources(process.env),
+      inject: [{ token: PROVIDED_RESOURCES, optional: true }],
+    },
   ],
-  exports: [ARTIFACT_STORE, REGISTRY, RECORD_STORE],
+  exports: [STAGE_RESOURCES],
 })
-export class StoresModule implements OnApplicationShutdown {
-  constructor(@Inject(MONGO_CLIENT) private readonly stores: Stores) {}
+class ResourcesModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(STAGE_RESOURCES) private readonly resources: StageResources,
+    @Optional() @Inject(PROVIDED_RESOURCES) private readonly provided?: StageResources,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.stores.close();
+    // runStage closes the resources it provides after the transport has drained.
+    if (this.provided === undefined) await this.resources.close();
   }
 }
+
+const ALL: StoreName[] = ['artifacts', 'registry', 'records'];
+
+/** The stores, as injected providers: `imports: [StoresModule]` gives all three. */
+@Global()
+@Module({
+  imports: [ResourcesModule],
+  providers: ALL.map((s) => FACTORIES[s]),
+  exports: ALL.map((s) => TOKENS[s]),
+})
+export class StoresModule {
+  /** Only the stores a stage needs (`StoresModule.with('artifacts', 'registry')`: inference opens no record store). */
+  static with(...stores: StoreName[]): DynamicModule {
+    return {
+      module: SelectedStoresModule,
+      global: true,
+      imports: [ResourcesModule],
+      providers: stores.map((s) => FACTORIES[s]),
+      exports: stores.map((s) => TOKENS[s]),
+    };
+  }
+}
+
+@Module({})
+class SelectedStoresModule {}

@@ -1,28 +1,20 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
-import { Catch, UseFilters, applyDecorators, type RpcExceptionFilter } from '@nestjs/common';
-import { Ctx, EventPattern, Payload, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { PARAM_ARGS_METADATA } from '@nestjs/microservices/constants';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import {
   ContractRegistry,
   TOPIC_CATALOGUE,
-  topicName,
   type Producer as EventProducer,
   type TopicName,
 } from '@netsentry/contracts';
-import {
-  Partitioners,
-  type Consumer,
-  type ConsumerConfig,
-  type EachBatchPayload,
-  type Kafka,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
-import { lastValueFrom, throwError, type Observable } from 'rxjs';
+import type { Consumer, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { BatchConsumer } from './batch-consumer';
+import type { BatchHandlerOptions, BatchResult, StageBatch } from './batch-handler';
 import type { DeadLetterTopic } from './dead-letter';
-import { KafkaDeliverySink } from './kafka-sink';
-import type { InboundMessage } from './messages';
+import type { StageHandlerExtras } from './decorators';
+import type { ConsumerOverrides } from './kafka-clients';
+import { MessageLoop } from './message-loop';
 import {
   noopMetrics,
   silentLogger,
@@ -32,9 +24,10 @@ import {
   type StageExecutionStore,
 } from './ports';
 import type { RetryPolicy } from './retry';
-import { withTimeout } from './shutdown';
 import type { StageHandlerFn, StageHandlers, StageResult } from './stage-handler';
-import { StagePipeline, errorJson, type LogFields } from './stage-pipeline';
+import { errorJson, type LogFields } from './stage-pipeline';
+
+export { RethrowStageErrors, StageBatchHandler, StageHandler, type StageHandlerOptions } from './decorators';
 
 /** Nest transport id of the Kafka/Avro stage transport. */
 export const KAFKA_AVRO_TRANSPORT = Symbol('netsentry.kafka-avro');
@@ -58,20 +51,21 @@ export interface KafkaAvroTransportOptions {
   exactlyOnce?: boolean;
   /**
    * Stable per replica so a restarted replica fences its previous incarnation and aborts its open
-   * transaction at once. Default `<groupId>.<hostname>` (the pod name on Kubernetes).
+   * transaction at once. Default `<groupId>.<instanceId>`.
    */
   transactionalId?: string;
+  /** This replica's stable name (the pod name on Kubernetes): broadcast groups and ids. Default: the hostname. */
+  instanceId?: string;
   transactionTimeoutMs?: number;
-  /** How long close() waits for the in-flight message before disconnecting anyway. Default 25 s. */
+  /** How long close() waits for in-flight work before disconnecting anyway. Default 25 s. */
   shutdownTimeoutMs?: number;
   /** Where a new consumer group starts: the earliest offset (default), so no pipeline event is missed. */
   fromBeginning?: boolean;
-  consumer?: Partial<
-    Pick<
-      ConsumerConfig,
-      'sessionTimeout' | 'rebalanceTimeout' | 'heartbeatInterval' | 'maxWaitTimeInMs' | 'maxBytesPerPartition'
-    >
-  >;
+  consumer?: ConsumerOverrides;
+  /** Settings of the @StageBatchHandler methods that override their decorators' (e.g. from config). */
+  batch?: Omit<BatchHandlerOptions, 'decode'>;
+  /** Batch consumers join their group only once this resolves (inference: a model is loaded). */
+  batchGate?: () => Promise<void>;
   /** Handlers without Nest decorators; merged with the controllers' @StageHandler methods. */
   handlers?: StageHandlers;
   contracts?: ContractRegistry;
@@ -83,26 +77,31 @@ export interface KafkaAvroTransportOptions {
 
 export type TransportState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
 
-// Heartbeats while a handler runs, so a long handler (training) does not lose its partitions.
-const HANDLER_HEARTBEAT_MS = 3_000;
+interface BatchRegistration {
+  topic: TopicName;
+  options: BatchHandlerOptions;
+  handler: (batch: StageBatch) => Promise<BatchResult>;
+}
 
 /**
- * A Nest microservice transport on kafkajs with Avro events. It subscribes to the topics of the registered
- * @StageHandler (or @EventPattern) methods and runs every message through the StagePipeline: decode,
- * idempotency claim, handler with bounded retries, outputs + offset (transactionally), dead-letter topic
- * for poison messages. One message at a time per consumer, in partition order.
+ * A Nest microservice transport on kafkajs with Avro events. From the controllers' decorators it builds:
+ * - @StageHandler methods: one consumer group shared by the replicas, one message at a time through the
+ *   StagePipeline (decode, idempotency claim, retries, outputs + offset, dead letters);
+ * - @StageHandler(topic, { broadcast: true }): the same, in a group of this instance alone, so every
+ *   replica sees every message (control topics);
+ * - @StageBatchHandler methods: a BatchConsumer per topic (batches, one transaction per batch, partitions
+ *   in parallel), started when `batchGate` resolves.
  */
 export class KafkaAvroTransport extends Server implements CustomTransportStrategy {
   override readonly transportId = KAFKA_AVRO_TRANSPORT;
-  private consumer: Consumer | null = null;
-  private producer: Producer | null = null;
-  private pipeline: StagePipeline | null = null;
+  private loops: MessageLoop[] = [];
+  private batchConsumers: BatchConsumer[] = [];
   private readonly shutdown = new AbortController();
-  private inFlight: Promise<unknown> | null = null;
   private state: TransportState = 'idle';
   private readonly runtimeLogger: RuntimeLogger;
   private readonly metrics: RuntimeMetrics;
   readonly groupId: string;
+  readonly instanceId: string;
 
   constructor(private readonly options: KafkaAvroTransportOptions) {
     super();
@@ -110,10 +109,16 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
     this.metrics = options.metrics ?? noopMetrics;
     const prefix = options.topicPrefix.replace(/\.+$/, '');
     this.groupId = options.groupId ?? (prefix === '' ? options.stage : `${prefix}.${options.stage}`);
+    this.instanceId = options.instanceId ?? hostname();
   }
 
   get transportState(): TransportState {
     return this.state;
+  }
+
+  /** The batch consumers (one per @StageBatchHandler topic), for readiness and tests. */
+  get batches(): readonly BatchConsumer[] {
+    return this.batchConsumers;
   }
 
   /** Nest calls this on startAllMicroservices(); the callback reports success or the start-up error. */
@@ -125,9 +130,9 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
   }
 
   /**
-   * Graceful stop: no new messages; the in-flight one finishes (bounded by shutdownTimeoutMs) and commits;
-   * backoff waits are cut short (that message is redelivered); then the consumer leaves the group and the
-   * producer disconnects, which aborts any transaction still open.
+   * Graceful stop: no new messages; in-flight work finishes (bounded by shutdownTimeoutMs) and commits;
+   * backoff waits are cut short (that message is redelivered); then consumers leave their groups and the
+   * producers disconnect, which aborts any transaction still open.
    */
   async close(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
@@ -136,225 +141,192 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
     this.options.health?.markShuttingDown();
     this.shutdown.abort(new Error('shutting down'));
     const timeoutMs = this.options.shutdownTimeoutMs ?? 25_000;
-    if (wasRunning) this.runtimeLogger.info({ timeoutMs }, 'stopping: draining the in-flight message');
-    const drained = await withTimeout(this.inFlight ?? Promise.resolve(), timeoutMs);
-    if (!drained)
+    if (wasRunning) this.runtimeLogger.info({ timeoutMs }, 'stopping: draining in-flight work');
+    const results = await Promise.all([
+      ...this.loops.map((loop) => loop.close(timeoutMs)),
+      ...this.batchConsumers.map((b) => b.close(timeoutMs).then(() => true)),
+    ]);
+    if (results.includes(false))
       this.runtimeLogger.warn(
         { timeoutMs },
         'in-flight message did not finish in time; it will be redelivered',
       );
-    await withTimeout(this.consumer?.disconnect() ?? Promise.resolve(), timeoutMs);
-    await withTimeout(this.producer?.disconnect() ?? Promise.resolve(), timeoutMs);
     this.state = 'stopped';
     this._status$.next('stopped');
     if (wasRunning) this.runtimeLogger.info({}, 'stopped');
   }
 
-  /** Registers a kafkajs consumer instrumentation listener (after listen()). */
+  /** Registers a kafkajs consumer instrumentation listener on the shared group's consumer (after listen()). */
   on<EventKey extends string, EventCallback>(event: EventKey, callback: EventCallback): void {
-    if (this.consumer === null) throw new Error('call listen() before registering consumer events');
-    this.consumer.on(event as Parameters<Consumer['on']>[0], callback as (...args: unknown[]) => void);
+    const consumer = this.loops[0]?.consumer;
+    if (consumer === undefined) throw new Error('call listen() before registering consumer events');
+    consumer.on(event as Parameters<Consumer['on']>[0], callback as (...args: unknown[]) => void);
   }
 
   unwrap<T>(): T {
-    if (this.consumer === null || this.producer === null) throw new Error('transport not started');
-    return { consumer: this.consumer, producer: this.producer } as T;
+    const loop = this.loops[0];
+    if (loop === undefined) throw new Error('transport not started');
+    return { consumer: loop.consumer, producer: loop.producer } as T;
   }
 
   private async start(): Promise<void> {
     this.state = 'starting';
-    const handlers = { ...this.nestHandlers(), ...this.options.handlers };
+    const { shared, broadcast, batches } = this.collectHandlers();
+    if (Object.keys(shared).length + Object.keys(broadcast).length + batches.length === 0) {
+      throw new Error(`stage ${this.options.stage} has no handlers`);
+    }
     const exactlyOnce = this.options.exactlyOnce ?? true;
-    const { kafka } = this.options;
-
-    this.producer = kafka.producer(
-      exactlyOnce
-        ? {
-            transactionalId: this.options.transactionalId ?? `${this.groupId}.${hostname()}`,
-            idempotent: true,
-            maxInFlightRequests: 1,
-            transactionTimeout: this.options.transactionTimeoutMs ?? 60_000,
-            allowAutoTopicCreation: false,
-            // murmur2 like the Java client: keys land where any other producer would put them.
-            createPartitioner: Partitioners.DefaultPartitioner,
-          }
-        : {
-            idempotent: true,
-            maxInFlightRequests: 1,
-            allowAutoTopicCreation: false,
-            createPartitioner: Partitioners.DefaultPartitioner,
-          },
-    );
-    this.consumer = kafka.consumer({
-      groupId: this.groupId,
-      // Stage inputs are written in transactions: never read aborted or open ones.
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      ...this.options.consumer,
-    });
-    const sink = new KafkaDeliverySink(this.producer, this.consumer, this.groupId, exactlyOnce);
-    this.pipeline = new StagePipeline({
-      stage: this.options.stage,
-      producer: this.options.producer,
-      topicPrefix: this.options.topicPrefix,
-      handlers,
-      sink,
-      ledger: this.options.ledger,
-      ...(this.options.deadLetterTopic === undefined
-        ? {}
-        : { deadLetterTopic: this.options.deadLetterTopic }),
-      ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
-      ...(this.options.maxDeliveries === undefined ? {} : { maxDeliveries: this.options.maxDeliveries }),
-      ...(this.options.contracts === undefined ? {} : { contracts: this.options.contracts }),
-      ...(this.options.runInContext === undefined ? {} : { runInContext: this.options.runInContext }),
-      logger: this.runtimeLogger,
-      metrics: this.metrics,
-    });
-    const topics = this.pipeline.topics();
-    if (topics.length === 0) throw new Error(`stage ${this.options.stage} has no handlers`);
-    const kafkaTopics = new Map(topics.map((t) => [topicName(this.options.topicPrefix, t), t]));
-
-    this.options.health?.register(`kafka:${this.groupId}`, () => this.state === 'running');
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.runtimeLogger.error(
-        { restart: e.payload.restart, err: errorJson(e.payload.error) },
-        'consumer crashed',
+    if (Object.keys(shared).length > 0) {
+      this.loops.push(
+        this.loop(
+          this.groupId,
+          shared,
+          exactlyOnce ? (this.options.transactionalId ?? `${this.groupId}.${this.instanceId}`) : null,
+          this.options.ledger,
+          this.options.fromBeginning ?? true,
+        ),
       );
-      if (!e.payload.restart) {
-        this.state = 'crashed';
-        this._status$.next('crashed');
-      }
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) =>
-      this.runtimeLogger.info(
-        { groupId: e.payload.groupId, assignment: e.payload.memberAssignment },
-        'joined consumer group',
-      ),
-    );
-
-    await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...kafkaTopics.keys()],
-      fromBeginning: this.options.fromBeginning ?? true,
-    });
-    // Running before run(): the first batch may arrive before run() resolves.
+    }
+    if (Object.keys(broadcast).length > 0) {
+      // Its own group per replica, at-least-once: handlers of control topics are idempotent by design.
+      this.loops.push(this.loop(`${this.groupId}.${this.instanceId}`, broadcast, null, null, true));
+    }
+    const topics: string[] = [];
+    for (const loop of this.loops) topics.push(...(await loop.start(this.shutdown.signal)));
+    // Running before batch consumers: a pipeline stage is ready once its loops consume.
     if (this.state === 'starting') this.state = 'running';
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      // One transactional producer runs one transaction at a time: partitions are processed in turn.
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.eachBatch(payload, kafkaTopics),
-    });
+    this.batchConsumers = batches.map((b) => this.batchConsumer(b));
+    for (const consumer of this.batchConsumers) {
+      this.options.health?.register(`kafka:${consumer.groupId}:${consumer.kafkaTopic}`, () => consumer.ready);
+    }
+    if (this.batchConsumers.length > 0) void this.startBatchConsumers();
     this._status$.next('connected');
     this.runtimeLogger.info(
-      { groupId: this.groupId, topics: [...kafkaTopics.keys()], exactlyOnce },
+      {
+        groupId: this.groupId,
+        topics,
+        batchTopics: this.batchConsumers.map((b) => b.kafkaTopic),
+        exactlyOnce,
+      },
       'stage consuming',
     );
   }
 
-  private async eachBatch(payload: EachBatchPayload, topics: ReadonlyMap<string, TopicName>): Promise<void> {
-    const { batch } = payload;
-    const heartbeat = (): Promise<void> => payload.heartbeat();
-    const pipeline = this.pipeline!;
-    const topic = topics.get(batch.topic);
-    if (topic === undefined) throw new Error(`consumed unexpected topic ${batch.topic}`);
-    for (const message of batch.messages) {
-      if (this.state !== 'running' || !payload.isRunning() || payload.isStale()) break;
-      const work = this.withHeartbeat(heartbeat, () =>
-        pipeline.process(inbound(topic, batch.topic, batch.partition, message), {
-          signal: this.shutdown.signal,
-        }),
-      );
-      this.inFlight = work;
-      let outcome;
-      try {
-        outcome = await work;
-      } finally {
-        this.inFlight = null;
-      }
-      if (outcome.kind === 'interrupted') break;
-      payload.resolveOffset(message.offset);
-      const lag = BigInt(batch.highWatermark) - BigInt(message.offset) - 1n;
-      this.metrics.consumerLag(batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
-      await heartbeat();
-    }
-  }
-
-  private async withHeartbeat<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
-    const timer = setInterval(() => {
-      heartbeat().catch((error: unknown) =>
-        this.runtimeLogger.debug({ err: errorJson(error) }, 'heartbeat during handler failed'),
-      );
-    }, HANDLER_HEARTBEAT_MS);
+  private async startBatchConsumers(): Promise<void> {
     try {
-      return await work();
-    } finally {
-      clearInterval(timer);
+      await this.options.batchGate?.();
+      if (this.state !== 'running') return;
+      await Promise.all(this.batchConsumers.map((b) => b.start()));
+    } catch (error) {
+      this.runtimeLogger.error({ err: errorJson(error) }, 'batch consumer failed to start');
+      this.state = 'crashed';
+      this._status$.next('crashed');
     }
   }
 
-  /** The controllers' @StageHandler methods, called through Nest (guards, interceptors, filters apply). */
-  private nestHandlers(): StageHandlers {
-    const handlers: Partial<Record<TopicName, StageHandlerFn<TopicName>>> = {};
+  private loop(
+    groupId: string,
+    handlers: StageHandlers,
+    transactionalId: string | null,
+    ledger: StageExecutionStore | null,
+    fromBeginning: boolean,
+  ): MessageLoop {
+    const o = this.options;
+    const loop = new MessageLoop({
+      kafka: o.kafka,
+      groupId,
+      transactionalId,
+      fromBeginning,
+      ...(o.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: o.transactionTimeoutMs }),
+      ...(o.consumer === undefined ? {} : { consumer: o.consumer }),
+      pipeline: {
+        stage: o.stage,
+        producer: o.producer,
+        topicPrefix: o.topicPrefix,
+        handlers,
+        ledger,
+        ...(o.deadLetterTopic === undefined ? {} : { deadLetterTopic: o.deadLetterTopic }),
+        ...(o.retry === undefined ? {} : { retry: o.retry }),
+        ...(o.maxDeliveries === undefined ? {} : { maxDeliveries: o.maxDeliveries }),
+        ...(o.contracts === undefined ? {} : { contracts: o.contracts }),
+        ...(o.runInContext === undefined ? {} : { runInContext: o.runInContext }),
+        logger: this.runtimeLogger,
+        metrics: this.metrics,
+      },
+      logger: this.runtimeLogger,
+      metrics: this.metrics,
+    });
+    o.health?.register(`kafka:${groupId}`, () => this.state === 'running');
+    loop.consumer.on(loop.consumer.events.CRASH, (e) => {
+      const fields = { groupId, restart: e.payload.restart, err: errorJson(e.payload.error) };
+      if (e.payload.restart) {
+        this.runtimeLogger.warn(fields, 'consumer restarting after an error');
+        return;
+      }
+      this.runtimeLogger.error(fields, 'consumer crashed');
+      this.state = 'crashed';
+      this._status$.next('crashed');
+    });
+    return loop;
+  }
+
+  private batchConsumer(registration: BatchRegistration): BatchConsumer {
+    const o = this.options;
+    return new BatchConsumer({
+      kafka: o.kafka,
+      stage: o.stage,
+      groupId: this.groupId,
+      topic: registration.topic,
+      topicPrefix: o.topicPrefix,
+      handler: registration.handler,
+      batch: { ...registration.options, ...o.batch },
+      producer: o.producer,
+      deadLetterTopic: o.deadLetterTopic ?? 'pipeline.dlq',
+      fromBeginning: o.fromBeginning ?? true,
+      ...(o.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: o.transactionTimeoutMs }),
+      ...(o.retry === undefined ? {} : { retry: o.retry }),
+      ...(o.consumer === undefined ? {} : { consumer: o.consumer }),
+      ...(o.contracts === undefined ? {} : { contracts: o.contracts }),
+      logger: this.runtimeLogger,
+      metrics: this.metrics,
+    });
+  }
+
+  /** The controllers' decorated methods, called through Nest (guards, interceptors, filters apply). */
+  private collectHandlers(): {
+    shared: StageHandlers;
+    broadcast: StageHandlers;
+    batches: BatchRegistration[];
+  } {
+    const shared: Partial<Record<TopicName, StageHandlerFn<TopicName>>> = {};
+    const broadcast: Partial<Record<TopicName, StageHandlerFn<TopicName>>> = {};
+    const batches: BatchRegistration[] = [];
     for (const [pattern, handler] of this.getHandlers()) {
       if (!(pattern in TOPIC_CATALOGUE)) {
         throw new Error(`@StageHandler('${pattern}'): not a catalogue topic (see @netsentry/contracts)`);
       }
       if (handler.next !== undefined) throw new Error(`more than one handler for topic ${pattern}`);
-      handlers[pattern as TopicName] = async (event, context) => {
-        const result: unknown = await handler(event, context);
-        return (await lastValueFrom(this.transformToObservable(result), {
-          defaultValue: undefined,
-        })) as StageResult;
-      };
+      const topic = pattern as TopicName;
+      const extras = (handler.extras as StageHandlerExtras | undefined)?.netsentry;
+      if (extras?.batch !== undefined) {
+        batches.push({
+          topic,
+          options: extras.batch,
+          handler: (batch) => this.call<BatchResult>(handler, [batch]),
+        });
+        continue;
+      }
+      const target = extras?.broadcast === true ? broadcast : shared;
+      target[topic] = (event, context) => this.call<StageResult>(handler, [event, context]);
     }
-    return handlers;
+    for (const [topic, fn] of Object.entries(this.options.handlers ?? {})) {
+      shared[topic as TopicName] = fn as StageHandlerFn<TopicName>;
+    }
+    return { shared, broadcast, batches };
   }
-}
 
-function inbound(
-  topic: TopicName,
-  kafkaTopic: string,
-  partition: number,
-  message: KafkaMessage,
-): InboundMessage {
-  return {
-    topic,
-    kafkaTopic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    timestamp: message.timestamp === undefined ? null : Number(message.timestamp),
-  };
-}
-
-/**
- * Nest's default RPC exception filter replaces any error with { status: 'error', message: 'Internal server
- * error' }; the stage pipeline needs the original to decide on retries and to write the dead letter.
- */
-@Catch()
-export class RethrowStageErrors implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown): Observable<never> {
-    return throwError(() => exception);
+  private async call<R>(handler: MessageHandler, args: unknown[]): Promise<R> {
+    const result: unknown = await (handler as (...a: unknown[]) => unknown)(...args);
+    return (await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined })) as R;
   }
-}
-
-/**
- * Marks a controller method as the stage's handler for `topic`: an @EventPattern that keeps errors intact
- * and, unless the method uses @Payload()/@Ctx() itself, passes (event, StageContext) — Nest would pass the
- * event alone.
- */
-export function StageHandler(topic: TopicName): MethodDecorator {
-  const defaultParams: MethodDecorator = (target, key) => {
-    // Parameter decorators have run by now: only add ours when the method declared none.
-    if (Reflect.getMetadata(PARAM_ARGS_METADATA, target.constructor, key) !== undefined) return;
-    Payload()(target, key, 0);
-    Ctx()(target, key, 1);
-  };
-  return applyDecorators(defaultParams, EventPattern(topic), UseFilters(new RethrowStageErrors()));
 }

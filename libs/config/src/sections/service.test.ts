@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { loadConfig } from '../load';
 import { serviceSection, type LogLevel } from './service';
@@ -12,6 +13,7 @@ describe('serviceSection', () => {
       version: '0.1.0',
       http: { host: '0.0.0.0', port: 3005 },
       logLevel: 'info',
+      instanceId: hostname().replace(/[^A-Za-z0-9._-]/g, '-'),
     });
     expectTypeOf(settings.logLevel).toEqualTypeOf<LogLevel>();
   });
@@ -21,11 +23,13 @@ describe('serviceSection', () => {
       NETSENTRY_HTTP_PORT: '0',
       NETSENTRY_LOG_LEVEL: 'DEBUG',
       NETSENTRY_SERVICE_VERSION: 'sha-abc',
+      NETSENTRY_INSTANCE_ID: 'inference-1',
     };
     expect(loadConfig(section, env)).toMatchObject({
       version: 'sha-abc',
       http: { port: 0 },
       logLevel: 'debug',
+      instanceId: 'inference-1',
     });
     expect(loadConfig(serviceSection({ name: 'x', httpPort: 1 }), {}).version).toBe('dev');
   });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { defineConfig, type ConfigSection } from '../load';
 import { oneOf, port, str } from '../validators';
 
@@ -9,6 +10,8 @@ export interface ServiceSettings {
   readonly version: string;
   readonly http: { readonly host: string; readonly port: number };
   readonly logLevel: LogLevel;
+  /** This replica's stable name (the pod name on Kubernetes): per-replica consumer groups and transactional ids. */
+  readonly instanceId: string;
 }
 
 export interface ServiceSectionOptions {
@@ -34,12 +37,19 @@ export function serviceSection(options: ServiceSectionOptions): ConfigSection<Se
         default: options.version ?? 'dev',
         description: 'Reported in logs and metrics, e.g. the image tag',
       }),
+      NETSENTRY_INSTANCE_ID: str({
+        default: hostname().replace(/[^A-Za-z0-9._-]/g, '-'),
+        pattern: /^[A-Za-z0-9._-]{1,100}$/,
+        expected: 'a replica name of letters, digits, ".", "_" or "-"',
+        description: 'Stable name of this replica (the pod name); default: the hostname',
+      }),
     },
     (v): ServiceSettings => ({
       name: options.name,
       version: v.NETSENTRY_SERVICE_VERSION,
       http: { host: v.NETSENTRY_HTTP_HOST, port: v.NETSENTRY_HTTP_PORT },
       logLevel: v.NETSENTRY_LOG_LEVEL,
+      instanceId: v.NETSENTRY_INSTANCE_ID,
     }),
   );
 }

@@ -1,0 +1,402 @@
+import {
+  ContractRegistry,
+  messageKey,
+  topicName,
+  type Producer as EventProducer,
+  type TopicName,
+} from '@netsentry/contracts';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { BatchHandlerOptions, BatchOutput, BatchRejection, StageBatchHandlerFn } from './batch-handler';
+import { buildDeadLetter, type DeadLetterTopic } from './dead-letter';
+import { stageConsumerConfig, transactionalProducerConfig, type ConsumerOverrides } from './kafka-clients';
+import { nextOffset, type InboundMessage } from './messages';
+import { noopMetrics, silentLogger, type RuntimeLogger, type RuntimeMetrics } from './ports';
+import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './retry';
+import { withTimeout } from './shutdown';
+import { errorJson } from './stage-pipeline';
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  stage: string;
+  /** Shared by every replica: the partitions of `topic` are spread over them. */
+  groupId: string;
+  topic: TopicName;
+  topicPrefix: string;
+  handler: StageBatchHandlerFn;
+  batch?: BatchHandlerOptions;
+  /** Written into the envelope of every dead letter. */
+  producer: EventProducer;
+  deadLetterTopic: DeadLetterTopic;
+  /** Transactional ids are `<prefix>.<kafka topic>.<partition>`; default: the group id. */
+  transactionalIdPrefix?: string;
+  transactionTimeoutMs?: number;
+  /** Handler retries for one chunk before its messages are dead-lettered with the error. */
+  retry?: Partial<RetryPolicy>;
+  fromBeginning?: boolean;
+  consumer?: ConsumerOverrides;
+  contracts?: ContractRegistry;
+  logger?: RuntimeLogger;
+  metrics?: RuntimeMetrics;
+}
+
+const DEFAULT_MAX_RECORDS = 2_000;
+const DEFAULT_MAX_WAIT_MS = 20;
+const DEFAULT_CONCURRENCY = 4;
+
+/** A null message value: nothing to decode. */
+class TombstoneError extends Error {
+  readonly code = 'TOMBSTONE';
+  readonly retryable = false;
+  constructor() {
+    super('message has no value (tombstone)');
+    this.name = 'TombstoneError';
+  }
+}
+
+/**
+ * The batch path of the stage runtime, for live traffic. Each fetched partition batch is cut into chunks
+ * of at most `maxRecords`; per chunk: decode every message (an undecodable one is dead-lettered alone),
+ * one handler call, then its outputs, the dead letters and the consumed offset in one Kafka transaction.
+ *
+ * Exactly-once across replicas: each input partition has its own transactional producer with a stable id
+ * (`<prefix>.<topic>.<partition>`), so whichever replica owns a partition — after a rebalance, a restart or
+ * a SIGKILL — fences the previous owner and its open transaction is aborted. Before the first chunk of a
+ * newly assigned partition the consumer re-reads the committed offset after fencing, so a zombie's late
+ * commit is never processed twice. Partitions are consumed concurrently (one transaction per partition at
+ * a time). Downstream readers use read_committed.
+ */
+export class BatchConsumer {
+  readonly groupId: string;
+  readonly kafkaTopic: string;
+  private consumer: Consumer | null = null;
+  private admin: Admin | null = null;
+  private readonly producers = new Map<number, Promise<Producer>>();
+  /** Partitions whose committed offset must be checked (after fencing) before their first chunk. */
+  private readonly unverified = new Set<number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shutdown = new AbortController();
+  private state: 'idle' | 'running' | 'stopping' | 'stopped' | 'crashed' = 'idle';
+  private member = false;
+  private assigned: number[] = [];
+  private readonly logger: RuntimeLogger;
+  private readonly metrics: RuntimeMetrics;
+  private readonly contracts: ContractRegistry;
+  private readonly retry: RetryPolicy;
+  private readonly maxRecords: number;
+  private readonly decode: (message: InboundMessage) => unknown;
+
+  constructor(private readonly options: BatchConsumerOptions) {
+    this.groupId = options.groupId;
+    this.kafkaTopic = topicName(options.topicPrefix, options.topic);
+    this.logger = (options.logger ?? silentLogger).child({ consumer: 'batch', topic: this.kafkaTopic });
+    this.metrics = options.metrics ?? noopMetrics;
+    this.contracts = options.contracts ?? ContractRegistry.bundled();
+    this.retry = retryPolicy({ maxAttempts: 3, ...options.retry });
+    this.maxRecords = options.batch?.maxRecords ?? DEFAULT_MAX_RECORDS;
+    const topic = options.topic;
+    this.decode = options.batch?.decode ?? ((m) => this.contracts.decode(topic, m.value!));
+  }
+
+  /** Joined the group and consuming (partitions may be none when there are more replicas than partitions). */
+  get ready(): boolean {
+    return this.state === 'running' && this.member;
+  }
+
+  get assignment(): readonly number[] {
+    return this.assigned;
+  }
+
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  async start(): Promise<void> {
+    const { kafka } = this.options;
+    this.state = 'running';
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    this.consumer = kafka.consumer(
+      stageConsumerConfig(this.groupId, {
+        maxWaitTimeInMs: this.options.batch?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+        ...this.options.consumer,
+      }),
+    );
+    const consumer = this.consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      const partitions = e.payload.memberAssignment[this.kafkaTopic] ?? [];
+      this.onAssignment(partitions);
+      this.logger.info({ groupId: this.groupId, partitions }, 'joined consumer group');
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.member = false;
+      const restart = e.payload.restart;
+      const fields = { restart, err: errorJson(e.payload.error) };
+      if (restart) this.logger.warn(fields, 'batch consumer restarting after an error');
+      else {
+        this.logger.error(fields, 'batch consumer crashed');
+        this.state = 'crashed';
+      }
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [this.kafkaTopic],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.batch?.partitionsConcurrently ?? DEFAULT_CONCURRENCY,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.logger.info({ groupId: this.groupId, maxRecords: this.maxRecords }, 'batch consumer started');
+  }
+
+  /** Stops fetching, lets in-flight chunks commit (bounded), leaves the group, closes the producers. */
+  async close(timeoutMs = 25_000): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.shutdown.abort(new Error('shutting down'));
+    const drained = await withTimeout(Promise.allSettled([...this.inFlight]), timeoutMs);
+    if (!drained)
+      this.logger.warn({ timeoutMs }, 'in-flight batches did not finish in time; they will be redelivered');
+    await withTimeout(this.consumer?.disconnect() ?? Promise.resolve(), timeoutMs);
+    await Promise.allSettled([...this.producers.keys()].map((p) => this.dropProducer(p)));
+    await withTimeout(this.admin?.disconnect() ?? Promise.resolve(), 5_000);
+    this.state = 'stopped';
+    this.member = false;
+  }
+
+  private onAssignment(partitions: number[]): void {
+    this.member = true;
+    this.assigned = [...partitions].sort((a, b) => a - b);
+    const keep = new Set(partitions);
+    for (const partition of [...this.producers.keys()]) {
+      if (!keep.has(partition)) void this.dropProducer(partition);
+    }
+    for (const partition of partitions) this.unverified.add(partition);
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { partition } = batch;
+    if (batch.messages.length === 0) return;
+    if (this.unverified.has(partition)) {
+      // Fence the partition's previous owner first, then read where it committed: a zombie's last
+      // transaction is now either committed (its offset visible) or aborted.
+      await this.producerFor(partition);
+      const committed = await this.committedOffset(partition);
+      this.unverified.delete(partition);
+      if (committed !== null && BigInt(committed) > BigInt(batch.firstOffset() ?? '0')) {
+        this.logger.info(
+          { partition, committed, fetched: batch.firstOffset() },
+          'partition was committed further by its previous owner; seeking there',
+        );
+        this.consumer!.seek({ topic: this.kafkaTopic, partition, offset: committed });
+        return;
+      }
+    }
+    const messages = batch.messages;
+    for (let start = 0; start < messages.length; start += this.maxRecords) {
+      if (this.state !== 'running' || !payload.isRunning() || payload.isStale()) break;
+      const chunk = messages.slice(start, start + this.maxRecords);
+      const work = this.processChunk(partition, chunk);
+      this.inFlight.add(work);
+      let done: boolean;
+      try {
+        done = await work;
+      } finally {
+        this.inFlight.delete(work);
+      }
+      if (!done) break;
+      const last = chunk[chunk.length - 1]!.offset;
+      payload.resolveOffset(last);
+      const lag = BigInt(batch.highWatermark) - BigInt(last) - 1n;
+      this.metrics.consumerLag(this.kafkaTopic, partition, Number(lag < 0n ? 0n : lag));
+      await payload.heartbeat();
+    }
+  }
+
+  /** One chunk: decode, handle, commit. False when shutdown interrupted it (nothing committed). */
+  private async processChunk(partition: number, chunk: readonly KafkaMessage[]): Promise<boolean> {
+    const receivedAt = Date.now();
+    const records: { value: unknown; message: InboundMessage }[] = [];
+    const rejected: BatchRejection[] = [];
+    const decodeFailures = new Set<InboundMessage>();
+    for (const raw of chunk) {
+      const message = this.inbound(partition, raw);
+      if (message.value === null) {
+        rejected.push({ message, error: new TombstoneError() });
+        decodeFailures.add(message);
+        continue;
+      }
+      try {
+        records.push({ value: this.decode(message), message });
+      } catch (error) {
+        rejected.push({ message, error });
+        decodeFailures.add(message);
+      }
+    }
+    this.metrics.consumed(this.kafkaTopic, chunk.length);
+
+    let outputs: readonly BatchOutput[] = [];
+    if (records.length > 0) {
+      const handled = await this.handle(partition, records, receivedAt);
+      if (handled === null) return false;
+      outputs = handled.outputs ?? [];
+      rejected.push(...(handled.rejected ?? []));
+    }
+
+    const letters = rejected.map(({ message, error }) => this.deadLetter(message, error));
+    const lastOffset = chunk[chunk.length - 1]!.offset;
+    await this.commit(partition, outputs, letters, lastOffset);
+
+    const dlqTopic = topicName(this.options.topicPrefix, this.options.deadLetterTopic);
+    const produced = new Map<string, number>();
+    for (const o of outputs) {
+      const t = topicName(this.options.topicPrefix, o.topic);
+      produced.set(t, (produced.get(t) ?? 0) + 1);
+    }
+    if (letters.length > 0) produced.set(dlqTopic, (produced.get(dlqTopic) ?? 0) + letters.length);
+    for (const [t, n] of produced) this.metrics.produced(t, n);
+    for (const r of rejected)
+      this.metrics.failed(this.kafkaTopic, decodeFailures.has(r.message) ? 'decode' : 'non-retryable');
+    return true;
+  }
+
+  /** The handler with bounded retries; after the last attempt every message of the chunk is refused with the error. */
+  private async handle(
+    partition: number,
+    records: { value: unknown; message: InboundMessage }[],
+    receivedAt: number,
+  ): Promise<{ outputs?: readonly BatchOutput[]; rejected?: readonly BatchRejection[] } | null> {
+    for (let attempt = 1; ; attempt++) {
+      const started = process.hrtime.bigint();
+      try {
+        const result = await this.options.handler({
+          stage: this.options.stage,
+          topic: this.options.topic,
+          kafkaTopic: this.kafkaTopic,
+          partition,
+          records,
+          receivedAt,
+          attempt,
+          logger: this.logger,
+          signal: this.shutdown.signal,
+        });
+        this.metrics.handlerDuration(this.options.stage, Number(process.hrtime.bigint() - started) / 1e9);
+        return result;
+      } catch (error) {
+        const fields = { partition, records: records.length, attempt, err: errorJson(error) };
+        if (attempt >= this.retry.maxAttempts) {
+          this.logger.error(fields, 'batch handler kept failing; its records go to the dead-letter topic');
+          return { rejected: records.map((r) => ({ message: r.message, error })) };
+        }
+        this.logger.warn(fields, 'batch handler failed; retrying');
+        try {
+          await sleep(backoffDelay(this.retry, attempt), this.shutdown.signal);
+        } catch {
+          return null;
+        }
+      }
+    }
+  }
+
+  private deadLetter(message: InboundMessage, error: unknown): Message {
+    const topic = this.options.deadLetterTopic;
+    const letter = buildDeadLetter({
+      stage: this.options.stage,
+      producer: this.options.producer,
+      topic,
+      source: message,
+      error,
+      attempts: 1,
+      cause: null,
+    });
+    return { key: messageKey(topic, letter), value: this.contracts.encode(topic, letter) };
+  }
+
+  private async commit(
+    partition: number,
+    outputs: readonly BatchOutput[],
+    letters: readonly Message[],
+    lastOffset: string,
+  ): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const o of outputs) {
+      const t = topicName(this.options.topicPrefix, o.topic);
+      let list = byTopic.get(t);
+      if (list === undefined) byTopic.set(t, (list = []));
+      list.push({ key: o.key, value: o.value });
+    }
+    if (letters.length > 0) {
+      const t = topicName(this.options.topicPrefix, this.options.deadLetterTopic);
+      byTopic.set(t, [...(byTopic.get(t) ?? []), ...letters]);
+    }
+    const producer = await this.producerFor(partition);
+    let transaction;
+    try {
+      transaction = await producer.transaction();
+      if (byTopic.size > 0) {
+        await transaction.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          acks: -1,
+        });
+      }
+      await transaction.sendOffsets({
+        consumerGroupId: this.groupId,
+        topics: [{ topic: this.kafkaTopic, partitions: [{ partition, offset: nextOffset(lastOffset) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction?.abort().catch(() => undefined);
+      // Possibly fenced by the partition's new owner: never reuse this producer.
+      await this.dropProducer(partition);
+      throw error;
+    }
+  }
+
+  private producerFor(partition: number): Promise<Producer> {
+    let producer = this.producers.get(partition);
+    if (producer === undefined) {
+      const prefix = this.options.transactionalIdPrefix ?? this.groupId;
+      const id = `${prefix}.${this.kafkaTopic}.${partition}`;
+      const created = this.options.kafka.producer(
+        transactionalProducerConfig(id, this.options.transactionTimeoutMs ?? 60_000),
+      );
+      producer = created.connect().then(() => created);
+      producer.catch(() => this.producers.delete(partition));
+      this.producers.set(partition, producer);
+    }
+    return producer;
+  }
+
+  private async dropProducer(partition: number): Promise<void> {
+    const producer = this.producers.get(partition);
+    this.producers.delete(partition);
+    if (producer === undefined) return;
+    try {
+      await withTimeout((await producer).disconnect(), 5_000);
+    } catch {
+      // It never connected, or the broker is gone: nothing to release.
+    }
+  }
+
+  private async committedOffset(partition: number): Promise<string | null> {
+    const topics = await this.admin!.fetchOffsets({ groupId: this.groupId, topics: [this.kafkaTopic] });
+    const entry = topics[0]?.partitions.find((p) => p.partition === partition);
+    if (entry === undefined || entry.offset === '-1') return null;
+    return entry.offset;
+  }
+
+  private inbound(partition: number, message: KafkaMessage): InboundMessage {
+    return {
+      topic: this.options.topic,
+      kafkaTopic: this.kafkaTopic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      timestamp: message.timestamp === undefined ? null : Number(message.timestamp),
+    };
+  }
+}
