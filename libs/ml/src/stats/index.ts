@@ -8,6 +8,7 @@ export * from './conformance';
 export * from './drift';
 export { StatsError, type StatsErrorCode } from './errors';
 export { jensenShannonDistance } from './jensen-shannon';
+export * from './live-drift';
 export { kolmogorovSmirnovSf, smirnovSf } from './kolmogorov';
 export { ksTwoSample, ksTwoSampleSorted, type KsMethod, type KsResult } from './ks-two-sample';
 export * from './profile';
