@@ -6,7 +6,13 @@ import {
   type TopicName,
 } from '@netsentry/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
-import type { BatchHandlerOptions, BatchOutput, BatchRejection, StageBatchHandlerFn } from './batch-handler';
+import type {
+  BatchHandlerOptions,
+  BatchOutput,
+  BatchRejection,
+  BatchResult,
+  StageBatchHandlerFn,
+} from './batch-handler';
 import { buildDeadLetter, type DeadLetterTopic } from './dead-letter';
 import { stageConsumerConfig, transactionalProducerConfig, type ConsumerOverrides } from './kafka-clients';
 import { nextOffset, type InboundMessage } from './messages';
@@ -239,16 +245,19 @@ export class BatchConsumer {
     this.metrics.consumed(this.kafkaTopic, chunk.length);
 
     let outputs: readonly BatchOutput[] = [];
+    let onCommitted: (() => void) | undefined;
     if (records.length > 0) {
-      const handled = await this.handle(partition, records, receivedAt);
+      const handled = await this.handle(partition, records, [...rejected], receivedAt);
       if (handled === null) return false;
       outputs = handled.outputs ?? [];
+      onCommitted = handled.onCommitted;
       rejected.push(...(handled.rejected ?? []));
     }
 
     const letters = rejected.map(({ message, error }) => this.deadLetter(message, error));
     const lastOffset = chunk[chunk.length - 1]!.offset;
     await this.commit(partition, outputs, letters, lastOffset);
+    onCommitted?.();
 
     const dlqTopic = topicName(this.options.topicPrefix, this.options.deadLetterTopic);
     const produced = new Map<string, number>();
@@ -267,8 +276,9 @@ export class BatchConsumer {
   private async handle(
     partition: number,
     records: { value: unknown; message: InboundMessage }[],
+    undecodable: readonly BatchRejection[],
     receivedAt: number,
-  ): Promise<{ outputs?: readonly BatchOutput[]; rejected?: readonly BatchRejection[] } | null> {
+  ): Promise<BatchResult | null> {
     for (let attempt = 1; ; attempt++) {
       const started = process.hrtime.bigint();
       try {
@@ -278,6 +288,7 @@ export class BatchConsumer {
           kafkaTopic: this.kafkaTopic,
           partition,
           records,
+          undecodable,
           receivedAt,
           attempt,
           logger: this.logger,

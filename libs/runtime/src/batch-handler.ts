@@ -28,6 +28,8 @@ export interface StageBatch<V = unknown> {
   readonly kafkaTopic: string;
   readonly partition: number;
   readonly records: readonly BatchRecord<V>[];
+  /** Messages of the chunk that did not decode: already bound for the dead-letter topic (for the handler's counts). */
+  readonly undecodable: readonly BatchRejection[];
   /** When the runtime took the chunk from the fetch (epoch ms): the start of processing latency. */
   readonly receivedAt: number;
   /** Handler attempt for this chunk, 1-based. */
@@ -53,6 +55,8 @@ export interface BatchRejection {
 export interface BatchResult {
   readonly outputs?: readonly BatchOutput[];
   readonly rejected?: readonly BatchRejection[];
+  /** Called once the batch's transaction committed (state that must follow the commit, e.g. a cooldown). */
+  readonly onCommitted?: () => void;
 }
 
 export type StageBatchHandlerFn<V = unknown> = (batch: StageBatch<V>) => BatchResult | Promise<BatchResult>;

@@ -1,0 +1,55 @@
+import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { HealthRegistry } from '@netsentry/observability';
+import type { Registry } from '@netsentry/registry';
+import { REGISTRY, STAGE_RESOURCES, StoresModule, type StageResources } from '@netsentry/runtime';
+import { INFERENCE_CONFIG, loadInferenceConfig } from './inference.config';
+import { InferenceMetrics } from './inference.metrics';
+import { ModelHolder } from './model/model-holder';
+import { PRODUCTION_SOURCE, RegistryProductionSource } from './model/production-source';
+import { HttpScorer } from './scoring/http-scorer';
+import { SCORER } from './scoring/scorer.port';
+import { ENVELOPE_PRODUCER, ScoreTrafficBatch } from './stream/score-traffic-batch';
+import { TrafficController } from './stream/traffic.controller';
+
+@Module({
+  // S3 for bundles and the registry for the production alias; inference never touches the records store.
+  imports: [StoresModule.with('artifacts', 'registry')],
+  controllers: [TrafficController],
+  providers: [
+    {
+      provide: INFERENCE_CONFIG,
+      useFactory: (r: StageResources) => loadInferenceConfig(r.env),
+      inject: [STAGE_RESOURCES],
+    },
+    {
+      provide: ENVELOPE_PRODUCER,
+      useFactory: (r: StageResources) => ({
+        service: 'inference',
+        version: r.env.NETSENTRY_SERVICE_VERSION ?? 'dev',
+      }),
+      inject: [STAGE_RESOURCES],
+    },
+    {
+      provide: PRODUCTION_SOURCE,
+      useFactory: (registry: Registry) => new RegistryProductionSource(registry),
+      inject: [REGISTRY],
+    },
+    InferenceMetrics,
+    ModelHolder,
+    ScoreTrafficBatch,
+    HttpScorer,
+    { provide: SCORER, useExisting: HttpScorer },
+  ],
+  exports: [SCORER, ModelHolder],
+})
+export class InferenceModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly models: ModelHolder,
+    @Inject(HealthRegistry) private readonly health: HealthRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.health.register('model', () => this.models.current !== null);
+    void this.models.refresh('start');
+  }
+}

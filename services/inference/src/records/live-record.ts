@@ -1,0 +1,141 @@
+import { ContractError, ContractRegistry } from '@netsentry/contracts';
+import type { InboundMessage } from '@netsentry/runtime';
+
+/** A live record as inference reads it, whatever format the producer wrote. */
+export interface LiveRecord {
+  readonly recordId: string;
+  readonly source: string;
+  /** When the traffic was observed (epoch ms), if the producer said. */
+  readonly observedAt: number | null;
+  /** Feature values by the dataset's own column names. */
+  readonly features: Readonly<Record<string, unknown>>;
+  /** Flat JSON (features at the top level beside shipper metadata) rather than a `features` object. */
+  readonly flat: boolean;
+  readonly format: 'avro' | 'json';
+  /** The producer's envelope, for Avro records: the prediction is caused by it. */
+  readonly eventId: string | null;
+  readonly correlationId: string | null;
+}
+
+/** Why a message is not a traffic record (the dead letter's errorCode). */
+export type RecordDecodeCode = 'NOT_AVRO_OR_JSON' | 'MALFORMED_JSON' | 'MISSING_RECORD_ID';
+
+export class RecordDecodeError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly code: RecordDecodeCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RecordDecodeError';
+  }
+}
+
+const contracts = ContractRegistry.bundled();
+const RESERVED = new Set(['recordId', 'source', 'observedAt', 'features']);
+
+/**
+ * Decodes one `traffic.records` message, detecting its format per message: an Avro single-object message
+ * (marker C3 01, as `netsentry replay` writes) through the contracts — unknown fingerprints, truncated bodies
+ * and other topics' schemas fail with their ContractError codes — or a JSON object, as log shippers write by
+ * default: `{recordId?, source?, observedAt?, features: {...}}` or the same with the features at the top
+ * level. A JSON record without `recordId` takes the message key, else its log position.
+ */
+export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
+  const bytes = message.value;
+  if (bytes === null || bytes.length === 0) throw new RecordDecodeError('NOT_AVRO_OR_JSON', 'empty message');
+  if (bytes[0] === 0xc3 && bytes[1] === 0x01) {
+    // The single-object marker: Avro (a truncated header or body, an unknown fingerprint or another topic's
+    // schema throws its ContractError).
+    const event = contracts.decode('traffic.records', bytes);
+    return {
+      recordId: event.recordId,
+      source: event.source,
+      observedAt: event.observedAt,
+      features: event.features,
+      flat: false,
+      format: 'avro',
+      eventId: event.envelope.eventId,
+      correlationId: event.envelope.correlationId,
+    };
+  }
+  const first = firstNonSpace(bytes);
+  if (first !== 0x7b /* { */) {
+    throw new RecordDecodeError(
+      'NOT_AVRO_OR_JSON',
+      `neither an Avro single-object message (marker c301) nor a JSON object: starts with 0x${bytes
+        .subarray(0, 2)
+        .toString('hex')}`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (e) {
+    throw new RecordDecodeError('MALFORMED_JSON', `not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new RecordDecodeError('MALFORMED_JSON', 'a JSON record must be an object');
+  }
+  const obj = parsed as Record<string, unknown>;
+  const recordId = stringOr(obj.recordId) ?? message.key?.toString('utf8') ?? null;
+  if (recordId === null || recordId.length === 0) {
+    throw new RecordDecodeError(
+      'MISSING_RECORD_ID',
+      'a JSON record needs a string recordId (or a message key) so its prediction can be joined back',
+    );
+  }
+  let features: Record<string, unknown>;
+  let flat: boolean;
+  if (obj.features !== undefined) {
+    if (typeof obj.features !== 'object' || obj.features === null || Array.isArray(obj.features)) {
+      throw new RecordDecodeError('MALFORMED_JSON', '"features" must be an object of column name → value');
+    }
+    features = obj.features as Record<string, unknown>;
+    flat = false;
+  } else {
+    features = {};
+    for (const key of Object.keys(obj)) if (!RESERVED.has(key)) features[key] = obj[key];
+    flat = true;
+  }
+  return {
+    recordId,
+    source: stringOr(obj.source) ?? 'unknown',
+    observedAt: timeOf(obj.observedAt),
+    features,
+    flat,
+    format: 'json',
+    eventId: null,
+    correlationId: null,
+  };
+}
+
+/** The dead-letter code of a decode failure: ours, a ContractError's, or NOT_AVRO_OR_JSON. */
+export function decodeErrorCode(error: unknown): string {
+  if (error instanceof RecordDecodeError || error instanceof ContractError) return error.code;
+  return 'NOT_AVRO_OR_JSON';
+}
+
+function firstNonSpace(bytes: Buffer): number {
+  for (let i = 0; i < bytes.length && i < 64; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf)
+      return b;
+  }
+  return -1;
+}
+
+function stringOr(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+function timeOf(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}

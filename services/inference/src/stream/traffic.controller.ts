@@ -1,0 +1,26 @@
+import { Controller } from '@nestjs/common';
+import type { ModelPushed } from '@netsentry/contracts';
+import { StageBatchHandler, StageHandler, type BatchResult, type StageBatch } from '@netsentry/runtime';
+import { ModelHolder } from '../model/model-holder';
+import { decodeTrafficRecord, type LiveRecord } from '../records/live-record';
+import { ScoreTrafficBatch } from './score-traffic-batch';
+
+/** The Kafka side of inference: live records in batches, and model.pushed on every replica. */
+@Controller()
+export class TrafficController {
+  constructor(
+    private readonly scoreBatch: ScoreTrafficBatch,
+    private readonly models: ModelHolder,
+  ) {}
+
+  @StageBatchHandler('traffic.records', { decode: decodeTrafficRecord })
+  onTraffic(batch: StageBatch<LiveRecord>): BatchResult {
+    return this.scoreBatch.execute(batch);
+  }
+
+  /** A push, rollback or promotion: load the dataset's production model in the background and swap. */
+  @StageHandler('model.pushed', { broadcast: true })
+  async onModelPushed(event: ModelPushed): Promise<void> {
+    await this.models.refresh(`model.pushed ${event.action} ${event.modelVersion}`);
+  }
+}
