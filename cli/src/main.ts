@@ -26,8 +26,24 @@ export function buildProgram(publish: Publish = publishCommand): Command {
     .option('--batch-size <n>', 'records per insert batch', positiveInt, 1_000)
     .option('--rejects <file>', 'write every rejected row (line and reasons) as JSON lines to this file')
     .option('--json', 'print the summary as JSON', false)
+    .option(
+      '--rebind-schema',
+      'bind the dataset to this schema although it was loaded under a different one (refused otherwise)',
+      false,
+    )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 loaded (rejected rows are listed, not fatal); 2 refused: the
+file's header is for another dataset, the schema is invalid, or the dataset
+was loaded under a different schema and --rebind-schema was not given (the
+message names what changed); 78 a setting is missing or invalid.`,
+    )
     .action(
-      async (csv: string, opts: { schema: string; batchSize: number; rejects?: string; json: boolean }) => {
+      async (
+        csv: string,
+        opts: { schema: string; batchSize: number; rejects?: string; json: boolean; rebindSchema: boolean },
+      ) => {
         process.exitCode = await dataLoad(csv, opts);
       },
     );

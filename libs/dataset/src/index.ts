@@ -2,6 +2,7 @@ export { openDataFile, readCsv, type AcceptedRow, type CsvRow, type RejectedRow 
 export * from './errors';
 export { fieldNameFor } from './field-names';
 export { assertHeader, checkHeader, type HeaderCheck } from './header';
+export { describeSchemaChanges } from './schema-diff';
 export { loadDatasetSchema, parseDatasetSchema } from './schema-parser';
 export * from './schema-types';
 export {
