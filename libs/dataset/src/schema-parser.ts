@@ -12,7 +12,8 @@ import {
   type TargetSpec,
 } from './schema-types';
 
-const DEFAULT_MISSING = ['', 'na', 'NA', 'NaN', 'null', '?'];
+/** The missing tokens of a schema that lists none. */
+export const DEFAULT_MISSING: readonly string[] = ['', 'na', 'NA', 'NaN', 'null', '?'];
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()], {
   errorMap: () => ({ message: 'expected a string or a number' }),
@@ -384,7 +385,7 @@ export function parseDatasetSchema(text: string, origin = '<inline>'): DatasetSc
     ...(raw.title !== undefined ? { title: raw.title } : {}),
     ...(raw.description !== undefined ? { description: raw.description } : {}),
     ...(source !== undefined ? { source } : {}),
-    missing: raw.missing ?? DEFAULT_MISSING,
+    missing: raw.missing ?? [...DEFAULT_MISSING],
     target,
     drop,
     columns: columns.map((c) => (c.name === target.column ? { ...c, nullable: false } : c)),
