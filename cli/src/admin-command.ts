@@ -6,7 +6,7 @@ import {
   topicName,
   type EventByTopic,
 } from '@netsentry/contracts';
-import { createKafka } from '@netsentry/runtime';
+import { createKafka, producerConfig } from '@netsentry/runtime';
 
 export type AdminCommand = EventByTopic['admin.commands'];
 
@@ -50,7 +50,7 @@ export async function publishCommand(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> {
   const kafka = loadConfig(kafkaSection({ clientId: 'netsentry-cli' }), env);
-  const producer = createKafka(kafka).producer({ idempotent: true });
+  const producer = createKafka(kafka).producer(producerConfig({ idempotent: true }));
   await producer.connect();
   try {
     await producer.send({

@@ -4,7 +4,14 @@ import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
 import { modelVersionArgument, promote, rollback } from './production';
 import { retrain } from './retrain';
+import { schemaCheck } from './schema-check';
 import { status } from './status';
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -26,9 +33,65 @@ export function buildProgram(publish: Publish = publishCommand): Command {
     .option('--batch-size <n>', 'records per insert batch', positiveInt, 1_000)
     .option('--rejects <file>', 'write every rejected row (line and reasons) as JSON lines to this file')
     .option('--json', 'print the summary as JSON', false)
+    .option(
+      '--rebind-schema',
+      'bind the dataset to this schema although it was loaded under a different one (refused otherwise)',
+      false,
+    )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 loaded (rejected rows are listed, not fatal); 2 refused: the
+file's header is for another dataset, the schema is invalid, or the dataset
+was loaded under a different schema and --rebind-schema was not given (the
+message names what changed); 78 a setting is missing or invalid.`,
+    )
     .action(
-      async (csv: string, opts: { schema: string; batchSize: number; rejects?: string; json: boolean }) => {
+      async (
+        csv: string,
+        opts: { schema: string; batchSize: number; rejects?: string; json: boolean; rebindSchema: boolean },
+      ) => {
         process.exitCode = await dataLoad(csv, opts);
+      },
+    );
+  const schema = program.command('schema').description('dataset schema files');
+  schema
+    .command('check')
+    .description(
+      'validate a dataset schema file and, with --data, read a CSV against it without loading it: a summary per column',
+    )
+    .argument('<yaml>', 'the dataset schema file')
+    .option('--data <csv>', 'a data file (.csv or .csv.gz) to read against the schema; nothing is stored')
+    .option('--max-values <n>', 'distinct values kept per column in the report', positiveInt, 20)
+    .option('--max-rejected <n>', 'rejected rows allowed before the check fails', nonNegativeInt, 0)
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText(
+      'after',
+      `
+Every problem in the schema file is listed with its line. With --data, the
+file is streamed once (gzip is read as by data load) and each column is
+described: its role in the schema, the declared type and the type its values
+look like, missing cells, numeric range, distinct values, how many cells the
+schema would reject and with which values, and a suggested column spec that
+accepts what was seen (categorical values listed), ready to paste under
+columns:. A file with the wrong header is still described, so a schema for
+it can be written from the suggestions. Needs no server.
+
+Exit codes: 0 the schema is valid (and the file fits it, with at most
+--max-rejected rejected rows); 2 refused: the schema is invalid, the data file
+cannot be read, its header does not fit the schema, or more rows would be
+rejected; 78 a setting is missing or invalid.
+
+Examples:
+  netsentry schema check data/schemas/phishing.yaml --data data/phishing.csv
+  netsentry schema check my.yaml --data capture.csv.gz --json`,
+    )
+    .action(
+      async (
+        yaml: string,
+        opts: { data?: string; maxValues: number; maxRejected: number; json: boolean },
+      ) => {
+        process.exitCode = await schemaCheck(yaml, opts);
       },
     );
   program

@@ -3,7 +3,12 @@
  */
 export interface Progress {
   update(done: number, total: number, detail: string): void;
-  finish(): void;
+  /**
+   * Ends the display. With `detail` (the work completed: the true row count), a last `100% detail` line
+   * is drawn. Updates stop at 99%: their measure (bytes read) runs ahead of the work (rows parsed and
+   * stored), so only the end of the work is 100%, with its true figures.
+   */
+  finish(detail?: string): void;
 }
 
 export function progressBar(stream: NodeJS.WriteStream = process.stderr, width = 30): Progress {
@@ -11,7 +16,8 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr, width =
   let drawn = false;
   return {
     update(done, total, detail) {
-      const ratio = total > 0 ? Math.min(1, done / total) : 0;
+      // 100% is for finish() alone: the measure (bytes read) runs ahead of the work (rows stored).
+      const ratio = total > 0 ? Math.min(0.99, done / total) : 0;
       if (stream.isTTY) {
         const filled = Math.round(ratio * width);
         stream.write(
@@ -26,8 +32,17 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr, width =
         stream.write(`${decile * 10}% ${detail}\n`);
       }
     },
-    finish() {
+    finish(detail) {
+      if (detail !== undefined) {
+        if (stream.isTTY) {
+          stream.write(`\r[${'#'.repeat(width)}] 100% ${detail}\x1b[K`);
+          drawn = true;
+        } else {
+          stream.write(`100% ${detail}\n`);
+        }
+      }
       if (drawn) stream.write('\n');
+      drawn = false;
     },
   };
 }

@@ -1,12 +1,31 @@
 import { ContractRegistry, topicName } from '@netsentry/contracts';
 import { isolatedStageEnv, newKafka, readTopic } from '@netsentry/testkit';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { retrain } from '../src/retrain';
 
 describe('netsentry retrain', () => {
   it('publishes one RETRAIN command on the prefixed admin topic, keyed by its id', async () => {
     const env = isolatedStageEnv('cli');
-    expect(await retrain({ dataset: 'nsl-kdd', reason: 'weekly refresh' }, env)).toBe(0);
+    // Everything the command prints: its own line, and nothing from kafkajs (no partitioner notice).
+    let printed = '';
+    const capture = (chunk: string | Uint8Array): boolean => {
+      printed += String(chunk);
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const consoleLines: unknown[][] = [];
+    for (const method of ['log', 'info', 'warn', 'error'] as const) {
+      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleLines.push(args));
+    }
+    try {
+      expect(await retrain({ dataset: 'nsl-kdd', reason: 'weekly refresh' }, env)).toBe(0);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(printed).not.toMatch(/kafkajs|partitioner/i);
+    expect(printed).toMatch(/RETRAIN/);
+    expect(consoleLines).toEqual([]);
     const [message] = await readTopic(
       newKafka('cli-it'),
       topicName(env.NETSENTRY_TOPIC_PREFIX!, 'admin.commands'),

@@ -2,13 +2,23 @@ export { openDataFile, readCsv, type AcceptedRow, type CsvRow, type RejectedRow 
 export * from './errors';
 export { fieldNameFor } from './field-names';
 export { assertHeader, checkHeader, type HeaderCheck } from './header';
-export { loadDatasetSchema, parseDatasetSchema } from './schema-parser';
+export { describeSchemaChanges } from './schema-diff';
+export { DEFAULT_MISSING, loadDatasetSchema, parseDatasetSchema } from './schema-parser';
 export * from './schema-types';
 export {
   checkCell,
+  readNumber,
   isMissing,
   isPositiveLabel,
   targetColumn,
   type CellCheck,
   type CellValue,
 } from './values';
+export {
+  profileCsv,
+  type ColumnProfile,
+  type DataProfile,
+  type ProfileOptions,
+  type RejectedValue,
+  type ValueCount,
+} from './profile';

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatasetSchemaError } from './errors';
 import { parseDatasetSchema } from './schema-parser';
+import { checkCell } from './values';
 
 const valid = `format: netsentry/dataset-schema@1
 name: tiny
@@ -126,5 +129,64 @@ describe('parseDatasetSchema', () => {
     expect(() => parseDatasetSchema('name: x', 'data/schemas/x.yaml')).toThrow(
       /invalid dataset schema data\/schemas\/x\.yaml/,
     );
+  });
+});
+
+describe('a new user copying the documentation', () => {
+  it('accepts the example in docs/dataset-schema.md as written, default missing list included', () => {
+    const md = readFileSync(resolve(__dirname, '../../../docs/dataset-schema.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(md)?.[1];
+    expect(example).toContain("missing: ['', na, NA, NaN, null, '?']");
+    const schema = parseDatasetSchema(example!, 'docs/dataset-schema.md');
+    expect(schema.missing).toEqual(['', 'na', 'NA', 'NaN', 'null', '?']);
+    expect(schema.columns.map((c) => c.name)).toEqual([
+      'URL_Length',
+      'Flow Bytes/s',
+      'protocol_type',
+      'service',
+      'Result',
+    ]);
+  });
+
+  it('reads plain YAML null, ~, numbers and booleans in a missing list as their own spelling', () => {
+    const schema = parseDatasetSchema(`${valid}missing: [null, ~, Null, 1.0, -999, true, "", '?']\n`);
+    expect(schema.missing).toEqual(['null', '~', 'Null', '1.0', '-999', 'true', '', '?']);
+    const flow = schema.columns[0]!;
+    expect(checkCell(schema, flow, 'null')).toEqual({ ok: true, value: null });
+    expect(checkCell(schema, flow, ' 1.0 ')).toEqual({ ok: true, value: null });
+    expect(checkCell(schema, flow, '1')).toEqual({ ok: true, value: 1 });
+  });
+
+  it('refuses a missing entry that is not a scalar, saying what is expected', () => {
+    expect(problemsOf(`${valid}missing: [na, [x]]\n`)).toEqual([
+      expect.stringMatching(/missing\.1: a missing token is a spelling such as na or "\?"/),
+    ]);
+  });
+
+  it('says that a comma cut an unquoted value in a flow-style mapping, and how to quote it', () => {
+    const text = valid.replace(
+      'proto: { type: categorical, values: [tcp, udp] }',
+      'proto: { type: categorical, description: levels, kept numeric (1, 2, 3), values: [tcp, udp] }',
+    );
+    const problems = problemsOf(text);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^8 columns\.proto: unknown keys 'kept numeric \(1', '2', '3\)': /);
+    expect(problems[0]).toContain('in a flow-style mapping ({ … }) a comma ends an unquoted value');
+    expect(problems[0]).toContain(`quote the value: description: "levels, kept numeric (1, 2, 3)"`);
+    // Quoted as the message says, the same schema is accepted.
+    const fixed = text.replace(
+      'description: levels, kept numeric (1, 2, 3),',
+      'description: "levels, kept numeric (1, 2, 3)",',
+    );
+    expect(parseDatasetSchema(fixed).columns[1]!.description).toBe('levels, kept numeric (1, 2, 3)');
+  });
+
+  it('still names a plain unknown key next to a cut value', () => {
+    const text = valid.replace(
+      'proto: { type: categorical, values: [tcp, udp] }',
+      'proto: { type: categorical, description: a, b, colour: red, values: [tcp, udp] }',
+    );
+    const [problem] = problemsOf(text);
+    expect(problem).toMatch(/unknown key 'b': in a flow-style mapping .*; also unknown: 'colour'$/);
   });
 });

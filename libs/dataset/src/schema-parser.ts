@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { DatasetSchemaError, type SchemaProblem } from './errors';
 import { fieldNameFor } from './field-names';
@@ -12,7 +12,8 @@ import {
   type TargetSpec,
 } from './schema-types';
 
-const DEFAULT_MISSING = ['', 'na', 'NA', 'NaN', 'null', '?'];
+/** The missing tokens of a schema that lists none. */
+export const DEFAULT_MISSING: readonly string[] = ['', 'na', 'NA', 'NaN', 'null', '?'];
 
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()], {
   errorMap: () => ({ message: 'expected a string or a number' }),
@@ -81,7 +82,9 @@ const fileSchema = z
       })
       .strict()
       .optional(),
-    missing: z.array(z.union([z.string(), z.number()])).optional(),
+    missing: z
+      .array(z.string({ invalid_type_error: 'a missing token is a spelling such as na or "?"' }))
+      .optional(),
     target: z
       .object({
         column: z.string().min(1),
@@ -108,6 +111,67 @@ function columnOrder(doc: Document): string[] {
   const node = doc.get('columns', true);
   if (!isMap(node)) return [];
   return node.items.map((pair) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key)));
+}
+
+/**
+ * The `missing` tokens exactly as written. A plain YAML scalar that YAML reads as something other than a
+ * string (`null`, `~`, `1.0`, `true`) stands for its own spelling: the tokens are compared with raw CSV
+ * text, and a user who copies the documented default `['', na, NA, NaN, null, '?']` means the text `null`.
+ */
+function missingSpellings(doc: Document): unknown[] | undefined {
+  const node = doc.get('missing', true);
+  if (!isSeq(node)) return undefined;
+  return node.items.map((item) => {
+    if (isScalar(item)) {
+      if (typeof item.value === 'string') return item.value;
+      if (item.type === 'PLAIN' && typeof item.source === 'string') return item.source;
+      if (item.value === null) return '';
+      if (typeof item.value === 'number' || typeof item.value === 'boolean') return String(item.value);
+    }
+    return item; // not a scalar: left for the schema check to refuse
+  });
+}
+
+/**
+ * Unknown keys that are the tail of a value cut at a comma inside a flow-style mapping
+ * (`{ type: numeric, description: kept numeric (1, 2, 3) }` reads as the keys `kept numeric (1`, `2` and
+ * `3)` without values). Returns a message that says so and how to fix it, or undefined.
+ */
+function flowCommaHint(
+  doc: Document,
+  text: string,
+  path: readonly (string | number)[],
+  keys: readonly string[],
+): string | undefined {
+  const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (!isMap(node) || !node.flow) return undefined;
+  const pairs = node.items.filter(isPair);
+  const keyText = (k: unknown): string => (isScalar(k) ? String(k.value) : String(k));
+  const unknown = new Set(keys);
+  // The first unknown key without a value, and the pair before it, whose plain value the comma cut.
+  const at = pairs.findIndex((p) => unknown.has(keyText(p.key)) && p.value === null);
+  if (at < 1) return undefined;
+  const cut = pairs[at - 1]!;
+  if (!isScalar(cut.value) || cut.value.type !== 'PLAIN' || !cut.value.range) return undefined;
+  let end = at;
+  while (
+    end + 1 < pairs.length &&
+    pairs[end + 1]!.value === null &&
+    unknown.has(keyText(pairs[end + 1]!.key))
+  )
+    end++;
+  const lastKey = pairs[end]!.key as { range?: [number, number, number] };
+  if (!lastKey.range) return undefined;
+  const whole = text.slice(cut.value.range[0], lastKey.range[1]).trim();
+  const split = pairs.slice(at, end + 1).map((p) => keyText(p.key));
+  const pieces = split.map((k) => `'${k}'`);
+  const others = keys.filter((k) => !split.includes(k)).map((k) => `'${k}'`);
+  const also = others.length > 0 ? `; also unknown: ${others.join(', ')}` : '';
+  return (
+    `unknown key${pieces.length > 1 ? 's' : ''} ${pieces.join(', ')}: in a flow-style mapping ({ … }) a comma ` +
+    `ends an unquoted value, so the value of '${keyText(cut.key)}' was cut at a comma and the rest read as ` +
+    `key${pieces.length > 1 ? 's' : ''} without a value; quote the value: ${keyText(cut.key)}: ${JSON.stringify(whole)}${also}`
+  );
 }
 
 function locate(
@@ -252,7 +316,10 @@ export function parseDatasetSchema(text: string, origin = '<inline>'): DatasetSc
       }),
     );
   }
-  const parsed = fileSchema.safeParse(doc.toJS());
+  const js = doc.toJS() as unknown;
+  const missing = missingSpellings(doc);
+  const input = missing !== undefined && typeof js === 'object' && js !== null ? { ...js, missing } : js;
+  const parsed = fileSchema.safeParse(input);
   if (!parsed.success) {
     throw new DatasetSchemaError(
       origin,
@@ -260,7 +327,8 @@ export function parseDatasetSchema(text: string, origin = '<inline>'): DatasetSc
         const keys = issue.code === z.ZodIssueCode.unrecognized_keys ? issue.keys : [];
         const message =
           keys.length > 0
-            ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}`
+            ? (flowCommaHint(doc, text, issue.path, keys) ??
+              `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `'${k}'`).join(', ')}`)
             : issue.message;
         const line = locate(doc, counter, keys.length > 0 ? [...issue.path, keys[0] ?? ''] : issue.path);
         return { path: issue.path.join('.'), message, ...(line !== undefined ? { line } : {}) };
@@ -317,7 +385,7 @@ export function parseDatasetSchema(text: string, origin = '<inline>'): DatasetSc
     ...(raw.title !== undefined ? { title: raw.title } : {}),
     ...(raw.description !== undefined ? { description: raw.description } : {}),
     ...(source !== undefined ? { source } : {}),
-    missing: (raw.missing ?? DEFAULT_MISSING).map(String),
+    missing: raw.missing ?? [...DEFAULT_MISSING],
     target,
     drop,
     columns: columns.map((c) => (c.name === target.column ? { ...c, nullable: false } : c)),

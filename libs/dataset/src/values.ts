@@ -12,6 +12,13 @@ export function isMissing(schema: DatasetSchema, raw: string): boolean {
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/** The number a trimmed cell spells (`-1`, `0.5`, `1e3`), or undefined when it is not a finite number. */
+export function readNumber(text: string): number | undefined {
+  if (!NUMBER.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** Matches a raw cell against a listed value, numerically when both read as numbers (`1.0` is `1`). */
 function sameValue(raw: string, listed: string): boolean {
   if (raw === listed) return true;

@@ -12,6 +12,7 @@ export {
 export { logContext, withContext, type LogContext } from './logging/context';
 export { createLogger, LOG_LEVELS, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';
 export { CapturingStream } from './logging/capturing-stream';
+export { duplicateKeys } from './logging/json-keys';
 export { NestPinoLogger } from './logging/nest-logger';
 export {
   createScrubber,

@@ -38,6 +38,11 @@ export interface LoadOptions {
   readonly onRejected?: (rejected: RejectedLine) => void;
   /** How many rejected rows to keep in the summary. */
   readonly sampleSize?: number;
+  /**
+   * Bind the dataset to this schema even though it is bound to a different one. Without it such a load
+   * is refused with a `SchemaChangedError` naming what changed, before anything is read or written.
+   */
+  readonly rebindSchema?: boolean;
 }
 
 async function sha256OfFile(path: string): Promise<string> {
@@ -49,7 +54,9 @@ async function sha256OfFile(path: string): Promise<string> {
 /**
  * Streams a CSV into the dataset's records collection in batches, checking every row against the schema.
  * Rejected rows are reported with their line and reasons and never stored; a file for another dataset is
- * refused before anything is written (`HeaderMismatchError`). Loading the same file again adds nothing.
+ * refused before anything is written (`HeaderMismatchError`), and so is a schema that differs from the one
+ * the dataset is bound to (`SchemaChangedError`) unless `rebindSchema` is set. Loading the same file again
+ * adds nothing.
  */
 export async function loadRecords(options: LoadOptions): Promise<LoadSummary> {
   const { csvPath, schemaPath, store } = options;
@@ -61,6 +68,8 @@ export async function loadRecords(options: LoadOptions): Promise<LoadSummary> {
     sha256OfFile(csvPath),
     stat(csvPath),
   ]);
+  const rebind = { rebind: options.rebindSchema ?? false };
+  await store.checkSchemaBinding(schema, rebind);
 
   let bytesRead = 0;
   let rowsRead = 0;
@@ -75,7 +84,7 @@ export async function loadRecords(options: LoadOptions): Promise<LoadSummary> {
   const flush = async (): Promise<void> => {
     if (!schemaRegistered) {
       // Bound only once the header matched, so a refused file leaves no trace.
-      await store.registerSchema(schema, schemaText, basename(schemaPath));
+      await store.registerSchema(schema, schemaText, basename(schemaPath), rebind);
       schemaRegistered = true;
     }
     const outcome = await store.insertBatch(schema.name, batch);

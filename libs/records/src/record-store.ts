@@ -1,4 +1,9 @@
-import { parseDatasetSchema, type CellValue, type DatasetSchema } from '@netsentry/dataset';
+import {
+  describeSchemaChanges,
+  parseDatasetSchema,
+  type CellValue,
+  type DatasetSchema,
+} from '@netsentry/dataset';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 
 /** Where a record came from: the loaded file's content hash and the line in it. */
@@ -68,10 +73,36 @@ export class RecordStore {
   }
 
   /**
-   * Stores the schema file's text under its sha256 and makes it the dataset's current schema, so every
-   * stage later reads exactly the file the data was loaded under.
+   * Refuses a schema that differs from the one the dataset is bound to (`SchemaChangedError`, naming what
+   * changed), unless `rebind` is set: the records already stored were checked against the bound one, and
+   * every later run's lineage names it. A dataset not bound yet, or bound to this very file, passes.
    */
-  async registerSchema(schema: DatasetSchema, text: string, fileName: string): Promise<void> {
+  async checkSchemaBinding(schema: DatasetSchema, options: { rebind?: boolean } = {}): Promise<void> {
+    if (options.rebind) return;
+    const doc = await this.datasets.findOne({ _id: schema.name });
+    if (!doc || doc.schemaSha256 === schema.sha256) return;
+    const bound = await this.schemaBySha256(doc.schemaSha256);
+    throw new SchemaChangedError(
+      schema.name,
+      doc.schemaSha256,
+      bound?.fileName,
+      schema.sha256,
+      bound ? describeSchemaChanges(bound.schema, schema) : [],
+    );
+  }
+
+  /**
+   * Stores the schema file's text under its sha256 and makes it the dataset's current schema, so every
+   * stage later reads exactly the file the data was loaded under. A dataset bound to a different schema
+   * is refused (`SchemaChangedError`) unless `rebind` is set.
+   */
+  async registerSchema(
+    schema: DatasetSchema,
+    text: string,
+    fileName: string,
+    options: { rebind?: boolean } = {},
+  ): Promise<void> {
+    await this.checkSchemaBinding(schema, options);
     await this.schemas
       .insertOne({ _id: schema.sha256, name: schema.name, fileName, text, registeredAt: new Date() })
       .catch((err: unknown) => {
@@ -138,6 +169,32 @@ export class RecordStore {
   /** Streams every record in a stable order (by id), in batches from a cursor: memory stays flat. */
   stream(dataset: string, batchSize = 2_000): AsyncIterable<StoredRecord> {
     return this.records(dataset).find({}, { sort: { _id: 1 }, batchSize });
+  }
+}
+
+/** A load under a schema that differs from the one the dataset is bound to, without asking to rebind. */
+export class SchemaChangedError extends Error {
+  readonly code = 'DATASET_SCHEMA_CHANGED';
+
+  constructor(
+    readonly dataset: string,
+    readonly boundSha256: string,
+    readonly boundFileName: string | undefined,
+    readonly newSha256: string,
+    /** One line per change (`columns.x.max: 1 → 2`); empty when only comments or layout differ. */
+    readonly changes: readonly string[],
+  ) {
+    const what =
+      changes.length > 0
+        ? `it changes:\n${changes.map((c) => `  - ${c}`).join('\n')}`
+        : 'the files differ only in comments or layout, but lineage records the file by its sha256';
+    super(
+      `dataset '${dataset}' is bound to schema ${boundFileName ?? '(unknown file)'} ` +
+        `(sha256 ${boundSha256.slice(0, 12)}…) and this schema (sha256 ${newSha256.slice(0, 12)}…) is ` +
+        `different; ${what}\nThe records already stored were checked against the bound schema. To bind ` +
+        `the new one anyway, load again with --rebind-schema; to keep the old one, load with its file.`,
+    );
+    this.name = 'SchemaChangedError';
   }
 }
 

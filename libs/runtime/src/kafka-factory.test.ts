@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kafkaConfig } from './kafka-factory';
+import { logLevel } from 'kafkajs';
+import { kafkaConfig, kafkaLogLevel } from './kafka-factory';
 
 // From environment variables to the kafkajs client config: what an operator sets is what the client uses.
 describe('kafkaConfig', () => {
@@ -63,5 +64,45 @@ describe('kafkaConfig', () => {
       cert: 'CERT PEM',
       key: 'KEY PEM',
     });
+  });
+});
+
+describe('kafkaLogLevel', () => {
+  const entry = (namespace: string, level: logLevel, message: string, extra: object = {}) => ({
+    namespace,
+    level,
+    label: 'ERROR',
+    log: { timestamp: '', logger: 'kafkajs', message, ...extra },
+  });
+
+  it('lowers the error responses kafkajs retries or hands back to its caller to debug', () => {
+    expect(
+      kafkaLogLevel(
+        entry('Connection', logLevel.ERROR, 'Response Metadata(key: 3, version: 6)', {
+          error:
+            'There is no leader for this topic-partition as we are in the middle of a leadership election',
+        }),
+      ),
+    ).toBe('debug');
+    expect(
+      kafkaLogLevel(entry('Connection', logLevel.ERROR, 'Response CreateTopics(key: 19, version: 3)')),
+    ).toBe('debug');
+    expect(
+      kafkaLogLevel(
+        entry('Runner', logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group'),
+      ),
+    ).toBe('info');
+  });
+
+  it('keeps the errors an operator must act on, and every other level as kafkajs gave it', () => {
+    expect(kafkaLogLevel(entry('Consumer', logLevel.ERROR, 'Crash: KafkaJSNumberOfRetriesExceeded'))).toBe(
+      'error',
+    );
+    expect(kafkaLogLevel(entry('BrokerPool', logLevel.ERROR, 'Failed to connect to seed broker'))).toBe(
+      'error',
+    );
+    expect(kafkaLogLevel(entry('Producer', logLevel.WARN, 'Limiting retries'))).toBe('warn');
+    expect(kafkaLogLevel(entry('Consumer', logLevel.INFO, 'Starting'))).toBe('info');
+    expect(kafkaLogLevel(entry('Connection', logLevel.DEBUG, 'Request'))).toBe('debug');
   });
 });

@@ -1,10 +1,21 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type LogEntry,
+  type ProducerConfig,
+  type SASLOptions,
+} from 'kafkajs';
 import type { KafkaSettings } from '@netsentry/config';
 import type { RuntimeLogger } from './ports';
 
 export type { KafkaSettings };
 
-/** KafkaSettings → kafkajs KafkaConfig; kafkajs logs go to `logger` (or stay at WARN on stderr). */
+/**
+ * KafkaSettings → kafkajs KafkaConfig. kafkajs logs go to `logger`, or (a CLI without one) warnings and
+ * errors to stderr as one line each; both at the level `kafkaLogLevel` gives them.
+ */
 export function kafkaConfig(settings: KafkaSettings, logger?: RuntimeLogger): KafkaConfig {
   const config: KafkaConfig = {
     clientId: settings.clientId,
@@ -22,12 +33,20 @@ export function kafkaConfig(settings: KafkaSettings, logger?: RuntimeLogger): Ka
     };
   }
   if (settings.sasl !== undefined) config.sasl = saslOptions(settings.sasl);
-  if (logger !== undefined) config.logCreator = kafkaLogCreator(logger);
+  config.logCreator = logger !== undefined ? kafkaLogCreator(logger) : stderrLogCreator();
   return config;
 }
 
 export function createKafka(settings: KafkaSettings, logger?: RuntimeLogger): Kafka {
   return new Kafka(kafkaConfig(settings, logger));
+}
+
+/**
+ * A producer config with the partitioner named (kafkajs's default murmur2 one, as the stage transport
+ * uses): left out, kafkajs warns about its v2 default change on the first producer of every process.
+ */
+export function producerConfig(config: ProducerConfig = {}): ProducerConfig {
+  return { createPartitioner: Partitioners.DefaultPartitioner, ...config };
 }
 
 function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {
@@ -42,16 +61,49 @@ function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {
   }
 }
 
+type Level = 'error' | 'warn' | 'info' | 'debug';
+
+/**
+ * The level an operator should see a kafkajs log entry at. kafkajs logs some things at ERROR that are part
+ * of normal operation, before anyone knows whether they matter:
+ * - every error response, in its `Connection` layer (`Response CreateTopics(…)` / "Topic creation
+ *   errors" when another replica created a topic first, `Response Metadata(…)` / "There is no leader for
+ *   this topic-partition as we are in the middle of a leadership election" after a topic is created, a
+ *   coordinator that moved). The error is handed to the caller, which retries it, treats it as expected
+ *   (an existing topic), or fails — and a failure reaches our code, which logs it where it is handled;
+ * - a consumer rejoining its group after the coordinator forgot it (a rebalance: kafkajs rejoins by itself).
+ * Those go to debug and info; everything else keeps the level kafkajs gave it.
+ */
+export function kafkaLogLevel(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'>): Level {
+  const { namespace, level, log } = entry;
+  if (level === logLevel.ERROR || level === logLevel.NOTHING) {
+    if (namespace === 'Connection' && log.message.startsWith('Response ')) return 'debug';
+    if (namespace === 'Runner' && /not aware of this member, re-joining/.test(log.message)) return 'info';
+    return 'error';
+  }
+  if (level === logLevel.WARN) return 'warn';
+  if (level === logLevel.INFO) return 'info';
+  return 'debug';
+}
+
 /** Routes kafkajs's own logs into our structured logger, tagged with the kafkajs namespace. */
 function kafkaLogCreator(logger: RuntimeLogger): KafkaConfig['logCreator'] {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const { message, ...extra } = log;
-      const fields = { namespace, ...extra };
-      if (level === logLevel.ERROR || level === logLevel.NOTHING) kafkaLogger.error(fields, message);
-      else if (level === logLevel.WARN) kafkaLogger.warn(fields, message);
-      else if (level === logLevel.INFO) kafkaLogger.info(fields, message);
-      else kafkaLogger.debug(fields, message);
-    };
+  return () => (entry: LogEntry) => {
+    // kafkajs's `timestamp`, `logger` ("kafkajs") and `message` are what our `time`, `component` and
+    // `msg` already say.
+    const { message, timestamp: _timestamp, logger: _name, ...extra } = entry.log;
+    const fields = { namespace: entry.namespace, ...extra };
+    kafkaLogger[kafkaLogLevel(entry)](fields, message);
+  };
+}
+
+/** kafkajs warnings and errors as plain lines on stderr, for a process without a structured logger. */
+function stderrLogCreator(): KafkaConfig['logCreator'] {
+  return () => (entry: LogEntry) => {
+    const level = kafkaLogLevel(entry);
+    if (level !== 'error' && level !== 'warn') return;
+    const error = typeof entry.log.error === 'string' ? `: ${entry.log.error}` : '';
+    process.stderr.write(`kafkajs ${level} [${entry.namespace}] ${entry.log.message}${error}\n`);
+  };
 }

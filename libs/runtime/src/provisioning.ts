@@ -3,6 +3,7 @@ import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { silentLogger, type RuntimeLogger } from './ports';
 
 export interface ProvisioningReport {
+  /** Topics that were missing when listed: created by this call, or by another process at the same time. */
   created: string[];
   partitionsIncreased: { topic: string; from: number; to: number }[];
   /** Existing topics whose configs differ from the catalogue. Reported, not changed: see provisionTopics. */
@@ -36,7 +37,10 @@ export async function provisionTopics(
 
   const missing = wanted.filter((w) => !existing.has(w.name));
   if (missing.length > 0) {
-    await admin.createTopics({
+    // false: some of them exist already — another replica (or service) created them between our
+    // listTopics and this call, as happens when every service starts at once. Normal, not an error
+    // (kafkajs's own ERROR line about it is lowered to debug by kafkaLogLevel).
+    const allNew = await admin.createTopics({
       // kafkajs's own waitForLeaders can fail with UNKNOWN_TOPIC_OR_PARTITION while a KRaft broker's metadata
       // catches up; waitForTopics polls until every partition has a leader instead.
       waitForLeaders: false,
@@ -50,6 +54,12 @@ export async function provisionTopics(
         })),
       })),
     });
+    if (!allNew) {
+      logger.info(
+        { topics: missing.length },
+        'some topics were created by another process at the same time (already exist)',
+      );
+    }
     report.created.push(...missing.map((m) => m.name));
     await waitForTopics(
       admin,

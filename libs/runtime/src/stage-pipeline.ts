@@ -141,7 +141,10 @@ export class StagePipeline {
     signal: AbortSignal,
   ): Promise<ProcessOutcome> {
     const { envelope } = event;
-    const logger = this.logger.child({ stage: this.stage, ...fields, partition: message.partition });
+    // Unset ids (a command has no run yet) are left out rather than bound as null: a handler that opens a
+    // run logs its runId, and the line must not say `runId: null` beside it.
+    const ids = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
+    const logger = this.logger.child({ stage: this.stage, ...ids, partition: message.partition });
     const { ledger } = this.options;
 
     if (ledger !== null) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logContext, withContext } from './context';
 import { createLogger } from './logger';
 import { CapturingStream } from './capturing-stream';
+import { duplicateKeys } from './json-keys';
 
 const SECRETS = ['kafka-sasl-pw-1', 'mongo"pw\\2', 'ab'];
 
@@ -130,5 +131,48 @@ describe('correlation', () => {
     );
     expect(stream.lines[0]!.match(/"correlationId"/g)).toHaveLength(1);
     expect(stream.records[0]).toMatchObject({ correlationId: 'c-4', runId: 'r-4' });
+  });
+
+  it('writes a key once when a child binding repeats it: the child’s value replaces the parent’s', () => {
+    const { stream, logger } = setup();
+    // transport.ts binds the stage, and the stage pipeline binds it again with the event's ids.
+    const transport = logger.child({ stage: 'trainer' });
+    const perEvent = transport.child({ stage: 'trainer', runId: null, eventId: 'e-5' });
+    perEvent.info('handled');
+    perEvent.child({ runId: 'run-5' }).info('run opened');
+    transport.info('plain');
+    for (const line of stream.lines) expect(duplicateKeys(line)).toEqual([]);
+    expect(stream.lines[0]!.match(/"stage"/g)).toHaveLength(1);
+    expect(stream.records.map((r) => [r.stage, r.runId, r.eventId, r.msg])).toEqual([
+      ['trainer', null, 'e-5', 'handled'],
+      ['trainer', 'run-5', 'e-5', 'run opened'],
+      ['trainer', undefined, undefined, 'plain'],
+    ]);
+  });
+
+  it('writes a key once when a call field repeats a binding: the call’s value wins', () => {
+    const { stream, logger } = setup();
+    const bound = logger.child({ runId: null, stage: 'ingestion' });
+    bound.info({ runId: 'run-6', rows: 2 }, 'run opened');
+    bound.info({ rows: 3 }, 'no repeat');
+    expect(stream.lines.map(duplicateKeys)).toEqual([[], []]);
+    expect(stream.records[0]).toMatchObject({ runId: 'run-6', stage: 'ingestion', rows: 2 });
+    expect(Object.keys(stream.records[0]!).indexOf('runId')).toBeLessThan(
+      Object.keys(stream.records[0]!).indexOf('rows'),
+    );
+    // Scrubbing still applies to a rewritten line.
+    bound.info({ stage: 'kafka-sasl-pw-1' }, 'secret in a repeated key');
+    expect(stream.lines[2]).not.toContain('kafka-sasl-pw-1');
+  });
+});
+
+describe('duplicateKeys', () => {
+  it('finds keys repeated at any depth, and none in clean JSON', () => {
+    expect(duplicateKeys('{"a":1,"b":{"c":"x","c":"y"},"a":2,"s":"a\\"b:\\"","l":[{"k":1,"k":2}]}')).toEqual([
+      'b.c',
+      'a',
+      'l.[].k',
+    ]);
+    expect(duplicateKeys(JSON.stringify({ a: { a: { a: 1 } }, b: ['a', 'a'], c: '"a":' }))).toEqual([]);
   });
 });
