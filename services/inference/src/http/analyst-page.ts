@@ -30,8 +30,12 @@ body[data-state="error"] #status { color: var(--bad); font-weight: 600; }
 .card.bad b { color: var(--bad); }
 .scroll { max-height: 70vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; max-width: 28em; overflow: hidden; text-overflow: ellipsis; }
+/* Fixed layout: column widths come from the header, so 10,000 rows are laid out without measuring each cell. */
+#predictions { table-layout: fixed; min-width: 900px; }
+th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 th { position: sticky; top: 0; background: #f2f4f7; z-index: 1; }
+th.k-row { width: 5em; } th.k-recordId { width: 16em; } th.k-label { width: 8em; } th.k-score { width: 6em; }
+th.k-row, th.k-score { text-align: right; }
 th button { all: unset; cursor: pointer; font-weight: 600; }
 th button:focus-visible { outline: 2px solid #2e90fa; }
 th[aria-sort="ascending"] button::after { content: " \\25B2"; font-size: 10px; }
@@ -128,12 +132,13 @@ const SCRIPT = `
       var th = document.createElement('th');
       th.scope = 'col';
       th.dataset.key = h.key;
+      th.className = 'k-' + h.key;
+      th.title = h.hint || h.title;
       var active = state.key === h.key || (state.key === 'default' && h.key === 'label');
       th.setAttribute('aria-sort', active ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none');
       var b = document.createElement('button');
       b.type = 'button';
       b.textContent = h.title;
-      if (h.hint) b.title = h.hint;
       b.addEventListener('click', function () { sortBy(h.key); });
       th.appendChild(b);
       tr.appendChild(th);
@@ -189,23 +194,42 @@ const SCRIPT = `
     renderBody();
   }
 
+  function rowElement(r) {
+    var tr = document.createElement('tr');
+    if (r.isPositive) tr.className = 'malicious';
+    cell(tr, r.row + 1, 'num');
+    cell(tr, r.recordId).title = r.recordId;
+    var badge = document.createElement('span');
+    badge.className = 'badge';
+    badge.textContent = r.label;
+    cell(tr, '').appendChild(badge);
+    cell(tr, r.score.toFixed(4), 'num');
+    r.cells.forEach(function (v) {
+      cell(tr, v, typeof v === 'number' || !isNaN(asNumber(v)) ? 'num' : '').title = v === null ? '' : String(v);
+    });
+    return tr;
+  }
+
+  // The first rows (the most suspicious, by default) appear at once; the rest follow in chunks so the page
+  // stays responsive with 10,000 rows. A new sort abandons a rendering still in progress.
+  var renderToken = 0;
   function renderBody() {
     var rows = state.rows.slice().sort(comparator(state.key, state.dir));
-    var frag = document.createDocumentFragment();
-    rows.forEach(function (r) {
-      var tr = document.createElement('tr');
-      if (r.isPositive) tr.className = 'malicious';
-      cell(tr, r.row + 1, 'num');
-      cell(tr, r.recordId);
-      var badge = document.createElement('span');
-      badge.className = 'badge';
-      badge.textContent = r.label;
-      cell(tr, '').appendChild(badge);
-      cell(tr, r.score.toFixed(4), 'num');
-      r.cells.forEach(function (v) { cell(tr, v, typeof v === 'number' || !isNaN(asNumber(v)) ? 'num' : ''); });
-      frag.appendChild(tr);
-    });
-    $('body').replaceChildren(frag);
+    var token = ++renderToken;
+    var tbody = $('body');
+    var next = 0;
+    document.body.dataset.render = 'busy';
+    tbody.replaceChildren();
+    function chunk(size) {
+      if (token !== renderToken) return;
+      var frag = document.createDocumentFragment();
+      var end = Math.min(rows.length, next + size);
+      for (; next < end; next++) frag.appendChild(rowElement(rows[next]));
+      tbody.appendChild(frag);
+      if (next < rows.length) setTimeout(function () { chunk(2000); }, 0);
+      else document.body.dataset.render = 'done';
+    }
+    chunk(300);
   }
 
   function renderRejected(rejected) {
@@ -234,9 +258,10 @@ const HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>netsentry · score a CSV</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
-<body data-state="idle">
+<body data-state="idle" data-render="done">
 <header>
   <h1>netsentry · score a CSV</h1>
   <div id="model">No file scored yet</div>
