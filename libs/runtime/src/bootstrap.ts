@@ -57,6 +57,8 @@ export interface RunStageOptions extends Pick<
    * wait on a provider (inference: until a model is loaded).
    */
   batchGate?: (app: INestApplication) => Promise<void>;
+  /** HTTP server settings: `bodyParser: false` for controllers that read their bodies themselves; `configure` runs before listen (OpenAPI). */
+  http?: { bodyParser?: boolean; configure?: (app: INestApplication) => void };
 }
 
 export interface RunningStage {
@@ -113,7 +115,7 @@ export async function runStage(
         }),
       ],
     },
-    { bufferLogs: true },
+    { bufferLogs: true, ...(options.http?.bodyParser === false ? { bodyParser: false } : {}) },
   );
   app.useLogger(app.get(NestPinoLogger));
   const logger = app.get<Logger>(LOGGER);
@@ -143,7 +145,7 @@ export async function runStage(
     });
   }
 
-  const { batchGate, ...transportOptions } = options;
+  const { batchGate, http, ...transportOptions } = options;
   const transport = new KafkaAvroTransport({
     ...transportOptions,
     kafka,
@@ -175,6 +177,7 @@ export async function runStage(
     timeoutMs: (options.shutdownTimeoutMs ?? 25_000) + 5_000,
     afterClose: () => resources.close(),
   });
+  http?.configure?.(app);
   await app.startAllMicroservices();
   await app.listen(config.service.http.port, config.service.http.host);
   logger.info({ port: config.service.http.port, groupId: transport.groupId }, 'stage started');

@@ -23,7 +23,6 @@ export interface InferenceSettings {
   };
   /** Top-level keys of flat JSON records that are shipper metadata, not features (Logstash, Filebeat, Vector). */
   readonly jsonIgnoredKeys: readonly string[];
-  readonly predictMaxRows: number;
   readonly drift: {
     readonly enabled: boolean;
     readonly windowSize: number;
@@ -63,7 +62,6 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
           'event',
         ],
       }),
-      NETSENTRY_INFERENCE_PREDICT_MAX_ROWS: int({ default: 10_000, min: 1, max: 1_000_000 }),
       NETSENTRY_INFERENCE_DRIFT: bool({
         default: true,
         description: 'Track live drift against the training profile',
@@ -87,7 +85,6 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
         maxWaitMs: v.NETSENTRY_INFERENCE_MAX_WAIT,
       },
       jsonIgnoredKeys: v.NETSENTRY_INFERENCE_JSON_IGNORED_KEYS,
-      predictMaxRows: v.NETSENTRY_INFERENCE_PREDICT_MAX_ROWS,
       drift: {
         enabled: v.NETSENTRY_INFERENCE_DRIFT,
         windowSize: v.NETSENTRY_INFERENCE_DRIFT_WINDOW,

@@ -1,7 +1,10 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { loadConfig } from '@netsentry/config';
 import { HealthRegistry } from '@netsentry/observability';
 import type { Registry } from '@netsentry/registry';
 import { REGISTRY, STAGE_RESOURCES, StoresModule, type StageResources } from '@netsentry/runtime';
+import { InferenceHttpModule } from './http/http.module';
+import { PREDICT_LIMITS, predictLimitsSection } from './http/predict-limits';
 import { INFERENCE_CONFIG, loadInferenceConfig } from './inference.config';
 import { InferenceMetrics } from './inference.metrics';
 import { ModelHolder } from './model/model-holder';
@@ -11,10 +14,10 @@ import { SCORER } from './scoring/scorer.port';
 import { ENVELOPE_PRODUCER, ScoreTrafficBatch } from './stream/score-traffic-batch';
 import { TrafficController } from './stream/traffic.controller';
 
+/** The served model and the two ways to score with it: the stream's batches and the HTTP Scorer port. */
 @Module({
   // S3 for bundles and the registry for the production alias; inference never touches the records store.
   imports: [StoresModule.with('artifacts', 'registry')],
-  controllers: [TrafficController],
   providers: [
     {
       provide: INFERENCE_CONFIG,
@@ -40,7 +43,25 @@ import { TrafficController } from './stream/traffic.controller';
     HttpScorer,
     { provide: SCORER, useExisting: HttpScorer },
   ],
-  exports: [SCORER, ModelHolder],
+  exports: [SCORER, ModelHolder, ScoreTrafficBatch],
+})
+export class ScoringModule {}
+
+@Module({
+  imports: [
+    ScoringModule,
+    InferenceHttpModule.register({
+      imports: [ScoringModule],
+      providers: [
+        {
+          provide: PREDICT_LIMITS,
+          useFactory: (r: StageResources) => loadConfig(predictLimitsSection(), r.env),
+          inject: [STAGE_RESOURCES],
+        },
+      ],
+    }),
+  ],
+  controllers: [TrafficController],
 })
 export class InferenceModule implements OnApplicationBootstrap {
   constructor(

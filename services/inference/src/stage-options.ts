@@ -1,5 +1,6 @@
 import type { RunStageOptions } from '@netsentry/runtime';
 import { loadInferenceConfig } from './inference.config';
+import { setupOpenApi } from './http/openapi';
 import { ModelHolder } from './model/model-holder';
 
 /** The runStage options of inference for an environment (main.ts and the tests start it the same way). */
@@ -17,5 +18,7 @@ export function inferenceStageOptions(
     batch: settings.batch,
     // Join the traffic group only with a model to score with.
     batchGate: (app) => app.get(ModelHolder).ready,
+    // POST /predict reads its own bodies under its limits; OpenAPI at /docs.
+    http: { bodyParser: false, configure: setupOpenApi },
   };
 }

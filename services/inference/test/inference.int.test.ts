@@ -120,6 +120,47 @@ describe('inference against the local servers', () => {
     }
   });
 
+  it('answers POST /predict with JSON rows and with a CSV upload, scored like the stream', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      recordId: `http-${i}`,
+      ...rowFeatures(phishing.data.features, i),
+    }));
+    const opened = await openBundle(first.bundle);
+    const expected = opened.scoreFrame(
+      takeRows(
+        phishing.data.features,
+        rows.map((_, i) => i),
+      ),
+    );
+    opened.free();
+    const json = await fetch(`${baseUrl}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ records: rows }),
+    });
+    expect(json.status).toBe(200);
+    const body = (await json.json()) as {
+      model: { version: string };
+      predictions: { recordId: string; score: number }[];
+    };
+    expect(body.model.version).toBe(first.version);
+    expect(body.predictions.map((p) => p.score)).toEqual(Array.from(expected));
+
+    const columns = Object.keys(rows[0]!);
+    const csv = [
+      columns.join(','),
+      ...rows.map((r) => columns.map((c) => String(r[c as keyof typeof r])).join(',')),
+    ].join('\n');
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'traffic.csv');
+    const upload = await fetch(`${baseUrl}/predict`, { method: 'POST', body: form });
+    expect(upload.status).toBe(200);
+    const uploaded = (await upload.json()) as { predictions: { recordId: string; score: number }[] };
+    expect(uploaded.predictions.map((p) => p.recordId)).toEqual(rows.map((r) => r.recordId));
+    expect(uploaded.predictions.map((p) => p.score)).toEqual(Array.from(expected));
+    expect((await fetch(`${baseUrl}/docs-json`)).status).toBe(200);
+  });
+
   it('dead-letters each kind of bad input with its reason code, byte for byte, and keeps scoring', async () => {
     const good = (i: number) => rowFeatures(phishing.data.features, i);
     const bad: { code: string; message: Message }[] = [];

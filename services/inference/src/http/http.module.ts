@@ -28,7 +28,8 @@ export class InferenceHttpModule {
     return {
       module: InferenceHttpModule,
       imports: options.imports ?? [],
-      providers: [...(options.providers ?? []), { provide: PREDICT_LIMITS, useValue: limits }],
+      // The caller's providers come last, so a PREDICT_LIMITS factory among them (from config) wins.
+      providers: [{ provide: PREDICT_LIMITS, useValue: limits }, ...(options.providers ?? [])],
       controllers: [PredictController, AnalystPageController],
     };
   }
