@@ -291,6 +291,7 @@ describe('OpenAPI and the page', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'.*script-src 'sha256-/);
     const html = await res.text();
     expect(html).toMatch(/<input type="file" id="file"/);
-    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
+    // Self-contained: nothing loaded from elsewhere (the favicon is an empty data: URL).
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(?!data:)/);
   });
 });
