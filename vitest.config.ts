@@ -36,8 +36,20 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          // Offline validation of docker-compose.yml, deploy/k8s, .github/workflows, the Prometheus rules and
+          // the Grafana dashboard with the real tools (no servers); deploy/tools/install caches the tools.
+          name: 'deploy',
+          include: ['deploy/**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', '**/*.int.test.ts'],
+          globalSetup: ['deploy/test/tools-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
           name: 'integration',
-          include: ['{contracts,libs,services,cli}/**/*.int.test.ts'],
+          include: ['{contracts,libs,services,cli,deploy}/**/*.int.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           // Starts the real Kafka, FerretDB and S3Proxy from deploy/local/ unless they already answer.
           globalSetup: ['libs/testkit/src/global-setup.ts'],

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
 import { modelVersionArgument, promote, rollback } from './production';
+import { provision } from './provision';
 import { retrain } from './retrain';
 import { schemaCheck } from './schema-check';
 import { status } from './status';
@@ -170,6 +171,24 @@ rollback --to or promote, and why a model was quarantined.`,
     )
     .action(async (opts: { limit: number; json: boolean }) => {
       process.exitCode = await status(opts, process.env);
+    });
+  program
+    .command('provision')
+    .description(
+      'create the catalogue topics (partitions, retention) and the artifact bucket; idempotent, for a first deploy',
+    )
+    .option('--json', 'print the report as JSON', false)
+    .addHelpText(
+      'after',
+      `
+Uses NETSENTRY_KAFKA_*, NETSENTRY_TOPIC_PREFIX and NETSENTRY_S3_* like the services
+(NETSENTRY_TOPIC_REPLICATION_FACTOR sets the replication of new topics). Existing
+topics are grown to the catalogue's partitions, never shrunk; config drift is
+reported, not changed. The services also provision at start; this runs it once,
+before them (docker compose's init step, the Kubernetes provisioning Job).`,
+    )
+    .action(async (opts: { json: boolean }) => {
+      process.exitCode = await provision(opts, process.env);
     });
   return program;
 }

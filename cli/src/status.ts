@@ -1,4 +1,5 @@
 import { defineConfig, list, loadConfig, mongoSection, str } from '@netsentry/config';
+import { serviceSpecs } from '@netsentry/contracts';
 import {
   createMongoClient,
   Registry,
@@ -8,10 +9,14 @@ import {
   type Run,
 } from '@netsentry/registry';
 
-/** The services and where their HTTP endpoints answer on one machine (the ports of each `main.ts`). */
-export const DEFAULT_SERVICE_URLS =
-  'ingestion=http://127.0.0.1:8081,validation=http://127.0.0.1:8082,transform=http://127.0.0.1:8083,' +
-  'trainer=http://127.0.0.1:8084,evaluator=http://127.0.0.1:8085,pusher=http://127.0.0.1:8086';
+/**
+ * The pipeline stages and where their HTTP endpoints answer on one machine, from the service catalogue
+ * (the ports each `main.ts` takes from it). Inference joins the default once its main.ts is wired.
+ */
+export const DEFAULT_SERVICE_URLS = serviceSpecs()
+  .filter((s) => s.role === 'stage')
+  .map((s) => `${s.name}=http://127.0.0.1:${s.httpPort}`)
+  .join(',');
 
 export interface ServiceEndpoint {
   readonly name: string;

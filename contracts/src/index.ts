@@ -9,3 +9,4 @@ export * from './registry';
 export * from './samples';
 export * from './schema-set';
 export * from './single-object';
+export * from './services';

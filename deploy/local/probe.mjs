@@ -2,6 +2,7 @@
 // Readiness probes for deploy/local/infra, using only Node's standard library.
 //   node probe.mjs mongo <host> <port>   MongoDB wire protocol: OP_MSG {ping: 1, $db: "admin"}, expects ok: 1
 //   node probe.mjs http <url>            any HTTP response (S3Proxy answers 403 to an anonymous GET /)
+//   node probe.mjs http-ok <url>         a 2xx response (Prometheus' /-/ready answers 503 while starting)
 // Exit 0 when ready, 1 otherwise (the reason goes to stderr). Each probe gives up after 5 s.
 import net from 'node:net';
 import http from 'node:http';
@@ -122,11 +123,12 @@ function mongoPing(host, port) {
   });
 }
 
-function httpAny(url) {
+function httpAny(url, want2xx = false) {
   const req = http.get(url, { timeout: TIMEOUT_MS }, (res) => {
     res.resume();
     process.stdout.write(`HTTP ${res.statusCode}\n`);
-    process.exit(0);
+    const ok = !want2xx || (res.statusCode >= 200 && res.statusCode < 300);
+    process.exit(ok ? 0 : 1);
   });
   req.on('timeout', () => {
     req.destroy();
@@ -138,4 +140,5 @@ function httpAny(url) {
 const [kind, ...args] = process.argv.slice(2);
 if (kind === 'mongo' && args.length === 2) mongoPing(args[0], args[1]);
 else if (kind === 'http' && args.length === 1) httpAny(args[0]);
-else fail('usage: probe.mjs mongo <host> <port> | probe.mjs http <url>');
+else if (kind === 'http-ok' && args.length === 1) httpAny(args[0], true);
+else fail('usage: probe.mjs mongo <host> <port> | probe.mjs http <url> | probe.mjs http-ok <url>');

@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { EvaluatorModule } from './evaluator.module';
 
-void runStage(EvaluatorModule, { stage: 'evaluator', httpPort: 8085 });
+void runStage(EvaluatorModule, { stage: 'evaluator', httpPort: servicePort('evaluator') });

@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { IngestionModule } from './ingestion.module';
 
-void runStage(IngestionModule, { stage: 'ingestion', httpPort: 8081 });
+void runStage(IngestionModule, { stage: 'ingestion', httpPort: servicePort('ingestion') });

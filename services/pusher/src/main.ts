@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { PusherModule } from './pusher.module';
 
-void runStage(PusherModule, { stage: 'pusher', httpPort: 8086 });
+void runStage(PusherModule, { stage: 'pusher', httpPort: servicePort('pusher') });

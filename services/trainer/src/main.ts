@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { TrainerModule } from './trainer.module';
 
-void runStage(TrainerModule, { stage: 'trainer', httpPort: 8084 });
+void runStage(TrainerModule, { stage: 'trainer', httpPort: servicePort('trainer') });

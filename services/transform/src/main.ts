@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { TransformModule } from './transform.module';
 
-void runStage(TransformModule, { stage: 'transform', httpPort: 8083 });
+void runStage(TransformModule, { stage: 'transform', httpPort: servicePort('transform') });

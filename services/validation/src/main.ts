@@ -1,4 +1,5 @@
+import { servicePort } from '@netsentry/contracts';
 import { runStage } from '@netsentry/runtime';
 import { ValidationModule } from './validation.module';
 
-void runStage(ValidationModule, { stage: 'validation', httpPort: 8082 });
+void runStage(ValidationModule, { stage: 'validation', httpPort: servicePort('validation') });
