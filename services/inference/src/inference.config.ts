@@ -99,6 +99,9 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
   );
 }
 
+/** The section itself, for tools that validate a deployment's environment (the compose test). */
+export const inferenceConfig: ConfigSection<InferenceSettings> = inferenceSection();
+
 export function loadInferenceConfig(env: Env): InferenceSettings {
-  return loadConfig(inferenceSection(), env);
+  return loadConfig(inferenceConfig, env);
 }

@@ -1,3 +1,4 @@
+import { servicePort } from '@netsentry/contracts';
 import type { RunStageOptions } from '@netsentry/runtime';
 import { loadInferenceConfig } from './inference.config';
 import { setupOpenApi } from './http/openapi';
@@ -10,7 +11,7 @@ export function inferenceStageOptions(
   const settings = loadInferenceConfig(env);
   return {
     stage: 'inference',
-    httpPort: 8087,
+    httpPort: servicePort('inference'),
     env,
     // Exactly-once comes from Kafka transactions (outputs + offsets per batch), not a ledger.
     ledger: 'none',
