@@ -2,7 +2,7 @@ import { ConfigError } from '@netsentry/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
-import { modelVersionArgument, promote, rollback } from './production';
+import { datasetArgument, modelVersionArgument, promote, rollback } from './production';
 import { provision } from './provision';
 import { retrain } from './retrain';
 import { schemaCheck } from './schema-check';
@@ -106,20 +106,28 @@ Examples:
   program
     .command('rollback')
     .description(
-      'publish a ROLLBACK command on admin.commands: the pusher points production back at an earlier version',
+      "publish a ROLLBACK command on admin.commands: the pusher points a dataset's production back at an earlier version",
+    )
+    .option(
+      '--dataset <name>',
+      'whose production to roll back (default: the only dataset with a production model)',
+      datasetArgument,
     )
     .option(
       '--to <version>',
-      'the version to roll back to (default: the previous production version)',
+      "the version to roll back to (default: the dataset's previous production version)",
       modelVersionArgument,
     )
     .option('--reason <text>', 'why, kept in the production alias history', 'requested from the CLI')
     .addHelpText(
       'after',
       `
+Each dataset has its own production model; a rollback moves only its own.
 Without --to, production goes back to the version it served before the
 current one; rolling back twice returns to where it started (like kubectl
-rollout undo). The pusher first loads the target's bundle in isolation and
+rollout undo). With --to, the version says which dataset. Without either
+--to or --dataset, the rollback is refused when more than one dataset has a
+production model. The pusher first loads the target's bundle in isolation and
 re-scores its evaluation samples, then moves the alias and emits model.pushed
 (action ROLLBACK), which every inference replica follows. A version the
 evaluator never accepted (trained only, or quarantined), an unknown version,
@@ -128,15 +136,16 @@ refusal, with its reason, is on pipeline.dlq.
 
 Examples:
   netsentry rollback --reason "v42 flags too many benign sites"
+  netsentry rollback --dataset nsl-kdd
   netsentry rollback --to m-20260102030405-1a2b3c4d`,
     )
-    .action(async (opts: { to?: string; reason: string }) => {
+    .action(async (opts: { to?: string; dataset?: string; reason: string }) => {
       process.exitCode = await rollback(opts, process.env, publish);
     });
   program
     .command('promote')
     .description(
-      'publish a PROMOTE command on admin.commands: the pusher puts a named model version in production',
+      "publish a PROMOTE command on admin.commands: the pusher puts a named model version in its dataset's production",
     )
     .argument('<version>', 'the model version to promote', modelVersionArgument)
     .option('--reason <text>', 'why, kept in the production alias history', 'requested from the CLI')
@@ -144,7 +153,8 @@ Examples:
       'after',
       `
 The version must have been accepted by the evaluator at some point (status
-accepted, pushed or retired). The pusher verifies its bundle in isolation as
+accepted, pushed or retired); it replaces the production model of the
+dataset it was trained on, and no other. The pusher verifies its bundle in isolation as
 for a push, moves the alias and emits model.pushed (action PROMOTE). A
 refusal leaves production unchanged and is on pipeline.dlq with its reason.
 
@@ -157,7 +167,7 @@ Example:
   program
     .command('status')
     .description(
-      'show production (version and history), recent models and runs from the registry, and service health',
+      'show production per dataset (version and history), recent models and runs from the registry, and service health',
     )
     .option('--limit <n>', 'rows per section', positiveInt, 10)
     .option('--json', 'print the report as JSON', false)

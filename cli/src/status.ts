@@ -29,9 +29,16 @@ export interface ServiceHealth extends ServiceEndpoint {
   readonly detail: string;
 }
 
-export interface StatusReport {
-  readonly production: AliasState | null;
+/** One dataset's production model and the latest moves of its alias. */
+export interface DatasetProductionStatus {
+  readonly dataset: string;
+  readonly production: AliasState;
   readonly history: readonly AliasHistoryEntry[];
+}
+
+export interface StatusReport {
+  /** Every dataset with a production model, by name (each has its own alias, history and rollback). */
+  readonly productions: readonly DatasetProductionStatus[];
   readonly models: readonly ModelRecord[];
   readonly runs: readonly Run[];
   readonly services: readonly ServiceHealth[];
@@ -78,14 +85,20 @@ export async function collectStatus(
   registry: Registry,
   options: { limit: number; services: readonly ServiceEndpoint[] },
 ): Promise<StatusReport> {
-  const [production, history, models, runs, services] = await Promise.all([
-    registry.aliases.get(),
-    registry.aliases.history(undefined, options.limit),
+  const [heads, models, runs, services] = await Promise.all([
+    registry.productions(),
     registry.models.list({ limit: options.limit }),
     registry.runs.list({ limit: options.limit }),
     probeServices(options.services),
   ]);
-  return { production, history, models, runs, services };
+  const productions = await Promise.all(
+    heads.map(async ({ dataset, ...production }) => ({
+      dataset,
+      production,
+      history: await registry.aliases.history(production.alias, options.limit),
+    })),
+  );
+  return { productions, models, runs, services };
 }
 
 const when = (d: Date | null): string => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '-');
@@ -98,16 +111,17 @@ const pad = (rows: string[][]): string[] => {
 /** The report as an operator reads it in a terminal. */
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [];
-  const p = report.production;
-  lines.push(
-    p
-      ? `production: ${p.version} since ${when(p.movedAt)} (${p.action} by ${p.actor}: ${p.reason})`
-      : 'production: none (no model has been pushed)',
-  );
-  if (report.history.length > 0) {
-    lines.push('', 'production history (newest first):');
+  if (report.productions.length === 0) lines.push('production: none (no model has been pushed)');
+  for (const { dataset, production: p } of report.productions) {
+    lines.push(
+      `production ${dataset}: ${p.version} since ${when(p.movedAt)} (${p.action} by ${p.actor}: ${p.reason})`,
+    );
+  }
+  for (const { dataset, history } of report.productions) {
+    if (history.length === 0) continue;
+    lines.push('', `production history of ${dataset} (newest first):`);
     const rows = [['rev', 'moved at', 'action', 'version', 'from', 'by', 'reason']];
-    for (const h of report.history) {
+    for (const h of history) {
       rows.push([
         String(h.revision),
         when(h.movedAt),
@@ -163,7 +177,7 @@ export function formatStatus(report: StatusReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `netsentry status`: production, its history, recent models and runs (registry) and service health. */
+/** `netsentry status`: each dataset's production and its history, recent models and runs (registry) and service health. */
 export async function status(
   options: { json: boolean; limit: number },
   env: NodeJS.ProcessEnv = process.env,

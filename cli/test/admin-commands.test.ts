@@ -64,6 +64,19 @@ describe('netsentry rollback', () => {
     expect(printed).toContain('to m-20260102030405-1a2b3c4d');
   });
 
+  it('--dataset names whose production goes back', async () => {
+    await run('rollback', '--dataset', 'nsl-kdd');
+    expect(published[0]).toMatchObject({
+      command: 'ROLLBACK',
+      targetModelVersion: null,
+      datasetName: 'nsl-kdd',
+    });
+    expect(printed).toContain('to the previous production version of nsl-kdd');
+    const { error } = await run('rollback', '--dataset', 'NSL KDD');
+    expect(error).toMatch(/expected a dataset name/);
+    expect(published).toHaveLength(1);
+  });
+
   it('refuses something that is not a model version, publishing nothing', async () => {
     const { error } = await run('rollback', '--to', '../etc/passwd');
     expect(error).toMatch(/expected a model version/);
@@ -74,6 +87,8 @@ describe('netsentry rollback', () => {
     await run('rollback', '--help');
     expect(printed).toMatch(/Usage: netsentry rollback \[options\]/);
     expect(printed).toMatch(/--to <version>/);
+    expect(printed).toMatch(/--dataset <name>/);
+    expect(printed).toMatch(/refused when more than one dataset has a\s+production model/);
     expect(printed).toMatch(/previous\s+production\s+version/);
     expect(printed).toMatch(/is\s+refused:\s+production\s+stays\s+as\s+it\s+is/);
   });
@@ -88,7 +103,7 @@ describe('netsentry promote', () => {
       targetModelVersion: 'm-20260102030405-1a2b3c4d',
       reason: 'false positives fixed upstream',
     });
-    expect(printed).toContain('m-20260102030405-1a2b3c4d to production');
+    expect(printed).toContain('m-20260102030405-1a2b3c4d to production (of its dataset)');
   });
 
   it('needs a version', async () => {

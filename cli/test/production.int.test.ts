@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { promote, rollback } from '../src/production';
 
 describe('netsentry rollback / promote', () => {
-  it('publish ROLLBACK and PROMOTE on the prefixed admin topic, keyed by their ids', async () => {
+  it('publish ROLLBACK (of a dataset) and PROMOTE on the prefixed admin topic, keyed by their ids', async () => {
     const env: Record<string, string> = { ...isolatedStageEnv('cli'), USER: 'alice' };
-    expect(await rollback({ reason: 'v2 is noisy' }, env)).toBe(0);
+    expect(await rollback({ reason: 'v2 is noisy', dataset: 'nsl-kdd' }, env)).toBe(0);
     expect(await promote('m-20260102030405-1a2b3c4d', { reason: 'fixed upstream' }, env)).toBe(0);
     const messages = await readTopic(
       newKafka('cli-it'),
@@ -17,8 +17,19 @@ describe('netsentry rollback / promote', () => {
     );
     const commands = messages.map((m) => ContractRegistry.bundled().decode('admin.commands', m.value!));
     expect(commands).toMatchObject([
-      { command: 'ROLLBACK', targetModelVersion: null, reason: 'v2 is noisy', requestedBy: 'alice' },
-      { command: 'PROMOTE', targetModelVersion: 'm-20260102030405-1a2b3c4d', requestedBy: 'alice' },
+      {
+        command: 'ROLLBACK',
+        targetModelVersion: null,
+        datasetName: 'nsl-kdd',
+        reason: 'v2 is noisy',
+        requestedBy: 'alice',
+      },
+      {
+        command: 'PROMOTE',
+        targetModelVersion: 'm-20260102030405-1a2b3c4d',
+        datasetName: null,
+        requestedBy: 'alice',
+      },
     ]);
     expect(messages.map((m) => m.key!.toString())).toEqual(commands.map((c) => c.envelope.eventId));
   });

@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { status } from '../src/status';
 
-// `netsentry status` against the real MongoDB-wire server: a registry with two models, one pushed then
-// rolled back to, a quarantined run; one service answering /readyz and one that is not there.
+// `netsentry status` against the real MongoDB-wire server: a registry with two phishing models, one pushed
+// then rolled back to, a quarantined run, and an NSL-KDD model in production beside them; one service
+// answering /readyz and one that is not there.
 
 const env: Record<string, string> = { ...isolatedStageEnv('status') };
 let server: Server;
@@ -64,7 +65,7 @@ beforeAll(async () => {
       actor: string,
       reason: string,
     ) =>
-      registry.aliases.move('production', version, {
+      registry.aliases.move('production-phishing', version, {
         expectedRevision: revision,
         reason,
         actor,
@@ -75,6 +76,13 @@ beforeAll(async () => {
     await move('m-2', 1, 'PUSH', 'pusher', 'BEATS_PRODUCTION');
     await move('m-1', 2, 'ROLLBACK', 'alice', 'm-2 flags benign sites');
     await registry.runs.finishRun('run-b', 'quarantined', { reason: 'rolled back by alice' });
+    await registry.aliases.move('production-nsl-kdd', 'm-9', {
+      expectedRevision: 0,
+      reason: 'FLOORS_ONLY',
+      actor: 'pusher',
+      action: 'PUSH',
+      eventId: 'e-nsl-1',
+    });
   } finally {
     await client.close();
   }
@@ -99,9 +107,14 @@ async function run(json: boolean): Promise<string> {
 }
 
 describe('netsentry status', () => {
-  it('shows production after a rollback, the alias history, models, runs and which services answer', async () => {
+  it('shows production per dataset after a rollback, the alias history, models, runs and which services answer', async () => {
     const text = await run(false);
-    expect(text).toMatch(/^production: m-1 since .* \(ROLLBACK by alice: m-2 flags benign sites\)$/m);
+    expect(text).toMatch(
+      /^production phishing: m-1 since .* \(ROLLBACK by alice: m-2 flags benign sites\)$/m,
+    );
+    expect(text).toMatch(/^production nsl-kdd: m-9 since .* \(PUSH by pusher: FLOORS_ONLY\)$/m);
+    expect(text).toContain('production history of phishing (newest first):');
+    expect(text).toContain('production history of nsl-kdd (newest first):');
     expect(text).toMatch(/^ {2}3 +\S+ \S+ +ROLLBACK +m-1 +m-2 +alice +m-2 flags benign sites$/m);
     expect(text).toMatch(/^ {2}2 +\S+ \S+ +PUSH +m-2 +m-1 +pusher +BEATS_PRODUCTION$/m);
     expect(text).toMatch(/^ {2}m-2 +accepted +xgboost +0\.9700 +0\.9600 +run-b +ok$/m);
@@ -112,13 +125,14 @@ describe('netsentry status', () => {
 
   it('prints the same report as JSON', async () => {
     const report = JSON.parse(await run(true)) as {
-      production: { version: string };
-      history: unknown[];
+      productions: { dataset: string; production: { version: string }; history: unknown[] }[];
       models: { version: string }[];
       services: { name: string; state: string }[];
     };
-    expect(report.production.version).toBe('m-1');
-    expect(report.history).toHaveLength(3);
+    expect(report.productions.map((p) => [p.dataset, p.production.version, p.history.length])).toEqual([
+      ['nsl-kdd', 'm-9', 1],
+      ['phishing', 'm-1', 3],
+    ]);
     expect(report.models.map((m) => m.version).sort()).toEqual(['m-1', 'm-2']);
     expect(report.services).toEqual([
       expect.objectContaining({ name: 'pusher', state: 'ready' }),

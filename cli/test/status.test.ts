@@ -8,6 +8,7 @@ const model = (version: string, status: ModelRecord['status'], f1: number | null
   ({
     version,
     runId: `run-${version}`,
+    dataset: 'phishing',
     bundle: {
       uri: 's3://b/x',
       sha256: 'a'.repeat(64),
@@ -48,29 +49,27 @@ describe('netsentry status', () => {
       },
       revision: 1,
     };
+    const head = {
+      alias: 'production-phishing',
+      version: 'm-1',
+      revision: 1,
+      movedAt: at,
+      reason: 'FLOORS_ONLY',
+      actor: 'pusher',
+      action: 'PUSH' as const,
+      eventId: 'e',
+    };
+    const nsl = {
+      ...head,
+      alias: 'production-nsl-kdd',
+      version: 'm-9',
+      revision: 2,
+      action: 'PROMOTE' as const,
+    };
     const report: StatusReport = {
-      production: {
-        alias: 'production',
-        version: 'm-1',
-        revision: 1,
-        movedAt: at,
-        reason: 'FLOORS_ONLY',
-        actor: 'pusher',
-        action: 'PUSH',
-        eventId: 'e',
-      },
-      history: [
-        {
-          alias: 'production',
-          version: 'm-1',
-          revision: 1,
-          movedAt: at,
-          reason: 'FLOORS_ONLY',
-          actor: 'pusher',
-          action: 'PUSH',
-          eventId: 'e',
-          previousVersion: null,
-        },
+      productions: [
+        { dataset: 'nsl-kdd', production: nsl, history: [] },
+        { dataset: 'phishing', production: head, history: [{ ...head, previousVersion: null }] },
       ],
       models: [
         model('m-2', 'quarantined', 0.9659, [
@@ -85,7 +84,11 @@ describe('netsentry status', () => {
       ],
     };
     const text = formatStatus(report);
-    expect(text).toMatch(/^production: m-1 since 2026-11-22 03:21:17 \(PUSH by pusher: FLOORS_ONLY\)$/m);
+    expect(text).toMatch(
+      /^production phishing: m-1 since 2026-11-22 03:21:17 \(PUSH by pusher: FLOORS_ONLY\)$/m,
+    );
+    expect(text).toMatch(/^production nsl-kdd: m-9 since 2026-11-22 03:21:17 \(PROMOTE by pusher: /m);
+    expect(text).toContain('production history of phishing (newest first):');
     expect(text).toMatch(/^ {2}1 +2026-11-22 03:21:17 +PUSH +m-1 +- +pusher +FLOORS_ONLY$/m);
     expect(text).toMatch(
       /^ {2}m-2 +quarantined +random-forest +0\.9659 +0\.9639 +run-m-2 +f1 0\.966 does not beat/m,
@@ -98,7 +101,7 @@ describe('netsentry status', () => {
   });
 
   it('says when nothing has been pushed yet', () => {
-    const text = formatStatus({ production: null, history: [], models: [], runs: [], services: [] });
+    const text = formatStatus({ productions: [], models: [], runs: [], services: [] });
     expect(text).toContain('production: none (no model has been pushed)');
     expect(text).toContain('models (newest first):\n  none');
   });

@@ -146,7 +146,7 @@ export const TOPIC_CATALOGUE: { readonly [T in TopicName]: TopicSpec & { name: T
     key: {
       path: 'alias',
       nullable: false,
-      why: 'alias: compaction keeps the latest push per alias for new replicas',
+      why: 'alias (production-<dataset>): compaction keeps the latest push of each dataset for new replicas',
     },
     partitions: 1,
     retention: { cleanupPolicy: 'compact' },

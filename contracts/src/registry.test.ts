@@ -72,6 +72,16 @@ describe('ContractRegistry', () => {
     expect(decoded.envelope.schemaVersion).toBe(1);
   });
 
+  it('reads a v1 model.pushed message (one deployment-wide alias) as v2 with an empty dataset', () => {
+    const v1 = { ...sampleEvent('model.pushed'), alias: 'production' };
+    const bytes = registry.encode('model.pushed', v1, { version: 1 });
+    expect(registry.describe(bytes)).toMatchObject({ topic: 'model.pushed', version: 1 });
+    const decoded = registry.decode('model.pushed', bytes);
+    expect(decoded).toMatchObject({ alias: 'production', dataset: '', modelVersion: 'v42' });
+    const v2 = registry.decode('model.pushed', registry.encode('model.pushed', sampleEvent('model.pushed')));
+    expect(v2).toMatchObject({ alias: 'production-phishing', dataset: 'phishing' });
+  });
+
   it.each(registry.all().map((s) => [s.topic as TopicName, s.version] as const))(
     'decodes %s v%i messages into the latest shape',
     (topic, version) => {

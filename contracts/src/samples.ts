@@ -176,7 +176,8 @@ const FACTORIES: { [T in TopicName]: () => EventByTopic[T] } = {
   'model.pushed': () => ({
     envelope: envelope('model.pushed', 'pusher', 6),
     action: 'PUSH',
-    alias: 'production',
+    alias: 'production-phishing',
+    dataset: 'phishing',
     modelVersion: 'v42',
     bundle: artifact('production/v42/bundle.tar', 4_120_576, 'application/x-netsentry-bundle+tar'),
     previousVersion: 'v41',

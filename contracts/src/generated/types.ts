@@ -227,8 +227,10 @@ export interface ModelPushed {
   envelope: Envelope;
   /** PUSH: a newly accepted model. ROLLBACK: back to an earlier version. PROMOTE: an operator promoted a named version. */
   action: PushAction;
-  /** Registry alias that moved; 'production' today. It is the message key (the topic is compacted per alias). */
+  /** Registry alias that moved: production-<dataset> (v1 events: 'production', one alias for the whole deployment). It is the message key, so the compacted topic keeps the latest push of each dataset. */
   alias: string;
+  /** Dataset whose production model this is (the bundle's dataset.name); empty in events written as v1, when one alias served the whole deployment. */
+  dataset: string;
   /** Version the alias now points to. */
   modelVersion: string;
   /** Immutable copy of the bundle under the production prefix. */
@@ -482,7 +484,7 @@ export const LATEST_SCHEMA_VERSION: Readonly<Record<TopicName, number>> = {
   'data.transformed': 2,
   'data.validated': 1,
   'model.accepted': 1,
-  'model.pushed': 1,
+  'model.pushed': 2,
   'model.quarantined': 1,
   'model.trained': 2,
   'monitoring.drift': 1,

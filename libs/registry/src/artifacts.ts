@@ -9,6 +9,8 @@ import { assertNonEmpty, isDuplicateKeyError, withoutId } from './storable';
 export const ARTIFACT_KINDS = {
   /** A run's training-data profile (written by validation): the reference for drift checks. */
   referenceProfile: 'profile/reference',
+  /** A model bundle's immutable copy under the production prefix (written by the pusher before it moves an alias). */
+  productionBundle: 'model/production-bundle',
 } as const;
 
 export interface ArtifactRecord {

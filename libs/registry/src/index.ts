@@ -3,7 +3,7 @@ export { COLLECTIONS } from './collections';
 export * from './errors';
 export * from './models';
 export * from './production-alias';
-export { Registry } from './registry';
+export { Registry, type DatasetProduction, type ProductionBundle } from './registry';
 export * from './runs';
 export * from './stage-executions';
 export { assertStorable } from './storable';

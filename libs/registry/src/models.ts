@@ -30,6 +30,11 @@ interface ModelPatch {
 export interface ModelRecord {
   version: string;
   runId: string;
+  /**
+   * The dataset it was trained on (its production alias is `productionAliasName(dataset)`); null for
+   * models registered before the field existed — their bundle names it (`bundle.dataset.name`).
+   */
+  dataset: string | null;
   /** The model bundle (model + preprocessor) in S3. */
   bundle: ArtifactRef;
   /** Candidate family, e.g. 'xgboost', 'random-forest'. */
@@ -50,6 +55,8 @@ export interface RegisterModelInput {
   /** Supplied, or derived from createdAt and the bundle's sha256 (see modelVersion). */
   version?: string;
   runId: string;
+  /** The dataset's name, as in its schema file. */
+  dataset?: string;
   bundle: ArtifactRef;
   candidate: string;
   params: Params;
@@ -100,11 +107,13 @@ export class ModelRepository {
     if (!VERSION.test(version))
       throw new RegistryValueError('version', `'${version}' must match ${VERSION.source}`);
     assertName(input.candidate, 'candidate');
+    if (input.dataset !== undefined) assertName(input.dataset, 'dataset');
     assertStorable(input.params, 'params');
     assertStorable(input.cvMetrics, 'cvMetrics');
     const record: ModelRecord = {
       version,
       runId: input.runId,
+      dataset: input.dataset ?? null,
       bundle: { ...input.bundle },
       candidate: input.candidate,
       params: { ...input.params },
@@ -187,11 +196,14 @@ export class ModelRepository {
     return model;
   }
 
-  /** Newest first. */
-  async list(options: { status?: ModelStatus; runId?: string; limit?: number } = {}): Promise<ModelRecord[]> {
-    const filter: { status?: ModelStatus; runId?: string } = {};
+  /** Newest first. `dataset` matches only models registered with their dataset (see ModelRecord.dataset). */
+  async list(
+    options: { status?: ModelStatus; runId?: string; dataset?: string; limit?: number } = {},
+  ): Promise<ModelRecord[]> {
+    const filter: { status?: ModelStatus; runId?: string; dataset?: string } = {};
     if (options.status) filter.status = options.status;
     if (options.runId) filter.runId = options.runId;
+    if (options.dataset) filter.dataset = options.dataset;
     const rows = await this.collection
       .find(filter)
       .sort({ createdAt: -1 })
@@ -238,6 +250,7 @@ function toModel(row: WithId<ModelRecord>): ModelRecord {
   const model = withoutId(row);
   return {
     ...model,
+    dataset: model.dataset ?? null,
     testMetrics: model.testMetrics ?? null,
     reasons: model.reasons ?? [],
     revision: model.revision ?? 0,

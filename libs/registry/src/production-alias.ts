@@ -34,10 +34,43 @@ export interface MoveAliasOptions {
   eventId: string;
 }
 
-export const PRODUCTION = 'production';
+/**
+ * The one deployment-wide alias of releases before production was kept per dataset. Nothing moves it any
+ * more; the pusher carries it over to its dataset's alias once at start-up (see docs/operations.md).
+ */
+export const LEGACY_PRODUCTION_ALIAS = 'production';
+
+/** Production aliases are `production-<dataset>`: one production model per dataset. */
+export const PRODUCTION_ALIAS_PREFIX = 'production-';
+
+/** Dataset names as the dataset schema format allows them (lower-case letters, digits, - and _). */
+const DATASET_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+const MAX_DATASET_NAME = 128 - PRODUCTION_ALIAS_PREFIX.length;
 
 /**
- * A named pointer to a model version (`production`), moved with optimistic concurrency and an
+ * The name of the alias that points at `dataset`'s production model, e.g. `production-phishing`. Every
+ * dataset has its own production model, history, rollback and promotion. Throws RegistryValueError for a
+ * name the dataset schema format would refuse (or one too long to make an alias name).
+ */
+export function productionAliasName(dataset: string): string {
+  if (!DATASET_NAME.test(dataset) || dataset.length > MAX_DATASET_NAME) {
+    throw new RegistryValueError(
+      'dataset',
+      `'${dataset}' must match ${DATASET_NAME.source} and be at most ${MAX_DATASET_NAME} characters`,
+    );
+  }
+  return `${PRODUCTION_ALIAS_PREFIX}${dataset}`;
+}
+
+/** The dataset whose production alias `alias` is, or null for any other alias (the legacy one included). */
+export function datasetOfProductionAlias(alias: string): string | null {
+  if (!alias.startsWith(PRODUCTION_ALIAS_PREFIX)) return null;
+  const dataset = alias.slice(PRODUCTION_ALIAS_PREFIX.length);
+  return DATASET_NAME.test(dataset) ? dataset : null;
+}
+
+/**
+ * Named pointers to model versions (`production-<dataset>`), moved with optimistic concurrency and an
  * append-only history, without transactions:
  *  1. the move is first appended to `aliasHistory` at revision N+1 — the unique (alias, revision) index
  *     lets exactly one of two concurrent movers win, and unique (alias, eventId) makes it idempotent;
@@ -58,10 +91,30 @@ export class ProductionAlias {
     await this.heads.createIndex({ alias: 1 }, { unique: true, name: 'alias_unique' });
     await this.log.createIndex({ alias: 1, revision: 1 }, { unique: true, name: 'alias_revision_unique' });
     await this.log.createIndex({ alias: 1, eventId: 1 }, { unique: true, name: 'alias_eventId_unique' });
+    await this.log.createIndex({ eventId: 1 }, { name: 'eventId' });
   }
 
-  async get(alias: string = PRODUCTION): Promise<AliasState | null> {
+  async get(alias: string): Promise<AliasState | null> {
     return this.rollForward(alias);
+  }
+
+  /** Every alias whose name starts with `prefix` that has moved at least once, by name. */
+  async list(prefix = ''): Promise<AliasState[]> {
+    // Every alias has a revision-1 row in the log even if a crash left it without a head.
+    const firsts = await this.log.find({ revision: 1 }).project<{ alias: string }>({ alias: 1 }).toArray();
+    const names = [...new Set(firsts.map((f) => f.alias).filter((a) => a.startsWith(prefix)))].sort();
+    const heads: AliasState[] = [];
+    for (const name of names) {
+      const head = await this.rollForward(name);
+      if (head) heads.push(head);
+    }
+    return heads;
+  }
+
+  /** The move an event made, whichever alias it moved (a redelivered command finds its own move). */
+  async moveByEvent(eventId: string): Promise<AliasHistoryEntry | null> {
+    const row = await this.log.findOne({ eventId });
+    return row === null ? null : withoutId(row);
   }
 
   /**
@@ -107,7 +160,7 @@ export class ProductionAlias {
   }
 
   /** Moves, newest first. */
-  async history(alias: string = PRODUCTION, limit = 20): Promise<AliasHistoryEntry[]> {
+  async history(alias: string, limit = 20): Promise<AliasHistoryEntry[]> {
     const rows = await this.log.find({ alias }).sort({ revision: -1 }).limit(limit).toArray();
     return rows.map((row) => withoutId(row));
   }
@@ -116,7 +169,7 @@ export class ProductionAlias {
    * The most recent earlier move to a version other than the current one — the target of a ROLLBACK
    * without a named version. Like `kubectl rollout undo`, rolling back twice returns to where it started.
    */
-  async previous(alias: string = PRODUCTION): Promise<AliasHistoryEntry | null> {
+  async previous(alias: string): Promise<AliasHistoryEntry | null> {
     const head = await this.rollForward(alias);
     if (head === null) return null;
     const row = await this.log

@@ -1,10 +1,33 @@
+import type { ArtifactRef } from '@netsentry/contracts';
 import type { Db, MongoClient } from 'mongodb';
-import { ArtifactRepository } from './artifacts';
+import { ARTIFACT_KINDS, ArtifactRepository, toArtifactRef } from './artifacts';
+import { ModelNotFoundError, RegistryConflictError } from './errors';
 import { ModelRepository } from './models';
-import { ProductionAlias } from './production-alias';
+import {
+  PRODUCTION_ALIAS_PREFIX,
+  ProductionAlias,
+  datasetOfProductionAlias,
+  productionAliasName,
+  type AliasState,
+} from './production-alias';
 import { RunRepository } from './runs';
 import { MongoStageExecutionStore } from './stage-executions';
 import { TrialRepository } from './trials';
+
+/** A dataset's production model, as an inference service loads it. */
+export interface ProductionBundle {
+  /** The model version the dataset's production alias points at. */
+  readonly version: string;
+  /** Its immutable copy under the production prefix (artifact kind 'model/production-bundle'). */
+  readonly bundle: ArtifactRef;
+  /** The alias revision: increases by one with every push, rollback or promotion of this dataset. */
+  readonly revision: number;
+}
+
+/** Where one dataset's production alias points. */
+export interface DatasetProduction extends AliasState {
+  readonly dataset: string;
+}
 
 /** The run/model registry: one repository per collection over one database. */
 export class Registry {
@@ -29,6 +52,38 @@ export class Registry {
     const registry = new Registry(client.db(dbName));
     await registry.ensureIndexes();
     return registry;
+  }
+
+  /**
+   * The production model of `dataset` and its immutable production copy, or null when nothing of that
+   * dataset has been pushed. Throws when the alias points at a model or copy the registry does not hold
+   * (the pusher records both before it moves an alias, so that is damage, not a state to serve from).
+   */
+  async productionBundle(dataset: string): Promise<ProductionBundle | null> {
+    const head = await this.aliases.get(productionAliasName(dataset));
+    if (head === null) return null;
+    const model = await this.models.get(head.version);
+    if (model === null) throw new ModelNotFoundError(head.version);
+    const copy = (await this.artifacts.byRun(model.runId))
+      .filter((a) => a.kind === ARTIFACT_KINDS.productionBundle && a.parents.includes(model.bundle.uri))
+      .at(-1);
+    if (copy === undefined) {
+      throw new RegistryConflictError(
+        'alias',
+        head.alias,
+        `points at ${head.version}, whose production copy (kind ${ARTIFACT_KINDS.productionBundle}) is not recorded`,
+      );
+    }
+    return { version: head.version, bundle: toArtifactRef(copy), revision: head.revision };
+  }
+
+  /** Every dataset that has a production model, by dataset name. */
+  async productions(): Promise<DatasetProduction[]> {
+    const heads = await this.aliases.list(PRODUCTION_ALIAS_PREFIX);
+    return heads.flatMap((head) => {
+      const dataset = datasetOfProductionAlias(head.alias);
+      return dataset === null ? [] : [{ ...head, dataset }];
+    });
   }
 
   async ensureIndexes(): Promise<void> {

@@ -23,6 +23,7 @@ const weaker = scorer((x) => (x >= 14 ? 0.9 : 0.1));
 const base = {
   runId: 'run-1',
   modelVersion: 'm-2',
+  dataset: 'phishing',
   bundle: { uri: 's3://b/runs/run-1/model/bundle/abc.json', sha256: 'abc' },
   testSet: { uri: 's3://b/runs/run-1/dataset/test/def.csv', sha256: 'def' },
   train,
@@ -39,7 +40,8 @@ describe('evaluateModel', () => {
     expect(report.verdict).toBe('FLOORS_ONLY');
     expect(report.failed).toEqual([]);
     expect(report.candidate.test.f1).toBe(1);
-    expect(report.reasons).toContain('no production model: the floors alone decide');
+    expect(report.reasons).toContain("no production model for dataset 'phishing': the floors alone decide");
+    expect(report.reasons.filter((r) => /production/.test(r))).toHaveLength(1);
     const samples = frameFromJson(report.samples.records);
     expect(samples.rows).toBe(8);
     expect(Array.from(perfect.scoreFrame(samples))).toEqual(report.samples.scores);
@@ -91,8 +93,10 @@ describe('evaluateModel', () => {
     expect(report.verdict).toBe('FLOORS_ONLY');
     expect(report.production).toBeNull();
     expect(report.reasons).toContain(
-      "production m-1 could not score this test set (no column 'y' in frame): not compared",
+      "production m-1 could not score this test set (no column 'y' in frame): not compared, the floors alone decide",
     );
+    // Said once: not also "no production model".
+    expect(report.reasons.filter((r) => /production/.test(r))).toHaveLength(1);
   });
 });
 

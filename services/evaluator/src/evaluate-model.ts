@@ -23,11 +23,13 @@ export interface EvaluateInput {
   readonly bundle: { readonly uri: string; readonly sha256: string };
   readonly testSet: { readonly uri: string; readonly sha256: string };
   readonly candidate: Scorer;
-  /** The production model, when there is one comparable to the candidate (same dataset). */
+  /** The dataset the candidate was trained on: only its own production model is compared. */
+  readonly dataset: string;
+  /** The production model of that dataset, when there is one. */
   readonly production: { readonly version: string; readonly scorer: Scorer } | null;
-  /** Said in the report when a production model exists but was not compared (e.g. another dataset). */
+  /** Why a production model of the dataset exists but was not compared (said instead of "no production model"). */
   readonly productionNote?: string;
-  /** Where the production alias pointed during this evaluation (null: nothing in production). */
+  /** Where the dataset's production alias pointed during this evaluation (null: nothing in production). */
   readonly productionAtEvaluation: string | null;
   readonly train: LabelledFrame;
   readonly test: LabelledFrame;
@@ -80,7 +82,7 @@ export function evaluateModel(input: EvaluateInput): EvaluationReport {
       productionTest = binaryMetrics(test.labels, scores, production.scorer.bundle.threshold);
     } catch (e) {
       // E.g. the dataset's schema gained a column the production preprocessor never saw.
-      note = `production ${production.version} could not score this test set (${(e as Error).message}): not compared`;
+      note = `production ${production.version} could not score this test set (${(e as Error).message}): not compared, the floors alone decide`;
     }
   }
   const compared =
@@ -89,10 +91,11 @@ export function evaluateModel(input: EvaluateInput): EvaluationReport {
     candidate: { test: candidateTest, train: candidateTrain },
     production: compared,
     policy,
+    // One reason about production, never two that contradict each other.
+    withoutProduction: note ?? `no production model for dataset '${input.dataset}': the floors alone decide`,
   });
   const picked = sampleRows(test.features.rows, input.sampleCount);
   const reasons = [...verdict.reasons];
-  if (!compared && note) reasons.push(note);
   return {
     format: EVALUATION_REPORT_FORMAT,
     runId: input.runId,

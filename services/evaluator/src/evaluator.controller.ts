@@ -14,7 +14,7 @@ import {
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
-import { toArtifactRef, type ModelRecord, type Registry } from '@netsentry/registry';
+import { productionAliasName, toArtifactRef, type ModelRecord, type Registry } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -98,6 +98,7 @@ export class EvaluatorController {
           bundle: event.bundle,
           testSet: event.dataset.test,
           candidate,
+          dataset: event.dataset.datasetName,
           production: production.model,
           productionAtEvaluation: production.aliasVersion,
           ...(production.note ? { productionNote: production.note } : {}),
@@ -269,8 +270,9 @@ export class EvaluatorController {
   }
 
   /**
-   * The current production model, opened, when it can be compared with the candidate: it must serve the
-   * same dataset. Otherwise a note for the report saying why there was no comparison.
+   * The production model of the candidate's dataset, opened — each dataset has its own, and only that one
+   * is compared. A bundle of another dataset behind that alias (never written by the pusher) is not
+   * compared, with a note saying why.
    */
   private async productionModel(
     candidate: ModelRecord,
@@ -280,17 +282,17 @@ export class EvaluatorController {
     aliasVersion: string | null;
     note?: string;
   }> {
-    const alias = await this.registry.aliases.get();
+    const alias = await this.registry.aliases.get(productionAliasName(datasetName));
     if (!alias || alias.version === candidate.version)
       return { model: null, aliasVersion: alias?.version ?? null };
     const record = await this.registry.models.get(alias.version);
-    if (!record) throw new Error(`production alias points at ${alias.version}, which is not in the registry`);
+    if (!record) throw new Error(`${alias.alias} points at ${alias.version}, which is not in the registry`);
     const bundle = parseBundle(await this.artifacts.getBuffer(record.bundle));
     if (bundle.dataset.name !== datasetName) {
       return {
         model: null,
         aliasVersion: alias.version,
-        note: `production ${alias.version} serves dataset '${bundle.dataset.name}', not '${datasetName}': not compared`,
+        note: `production ${alias.version} of dataset '${datasetName}' is a bundle of dataset '${bundle.dataset.name}': not compared, the floors alone decide`,
       };
     }
     return {

@@ -36,7 +36,7 @@ import { EvaluatorModule } from '../src/evaluator.module';
 // first model is pushed and reaches the F1 the issue asks for; a second run on the same data does not beat
 // production by the margin and is rejected; a model trained on shuffled labels is quarantined with its
 // reasons and never becomes production; a redelivered model.accepted does not push twice; NSL-KDD runs with
-// nothing but its schema file.
+// nothing but its schema file and gets a production model of its own, phishing's staying as it was.
 
 const env = isolatedStageEnv('models');
 const contracts = ContractRegistry.bundled();
@@ -45,6 +45,7 @@ const apps: INestApplication[] = [];
 let stores: Stores;
 let scratch: string;
 const topic = (t: TopicName) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
+const PHISHING = 'production-phishing';
 
 beforeAll(async () => {
   Object.assign(process.env, env);
@@ -145,11 +146,19 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     expect(firstAccepted.verdict).toBe('FLOORS_ONLY');
     expect(firstAccepted.comparison).toBeNull();
     expect(firstAccepted.metrics.f1!).toBeGreaterThanOrEqual(0.965);
-    expect(firstAccepted.reasons).toContain('no production model: the floors alone decide');
-    expect(pushed).toMatchObject({ action: 'PUSH', alias: 'production', modelVersion: firstVersion });
+    expect(firstAccepted.reasons).toContain(
+      "no production model for dataset 'phishing': the floors alone decide",
+    );
+    expect(firstAccepted.reasons.filter((r) => /production/.test(r))).toHaveLength(1);
+    expect(pushed).toMatchObject({
+      action: 'PUSH',
+      alias: PHISHING,
+      dataset: 'phishing',
+      modelVersion: firstVersion,
+    });
     expect(pushed.previousVersion).toBeNull();
     expect(pushed.verifiedSamples).toBeGreaterThan(0);
-    expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
+    expect((await stores.registry.aliases.get(PHISHING))?.version).toBe(firstVersion);
     expect((await stores.registry.models.get(firstVersion))?.status).toBe('pushed');
 
     // The production copy scores the run's raw test split to the evaluator's F1; then the same without the
@@ -196,7 +205,7 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     const model = await stores.registry.models.get(rejected.modelVersion);
     expect(model?.status).toBe('quarantined');
     expect(model?.reasons).toEqual(rejected.reasons);
-    expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
+    expect((await stores.registry.aliases.get(PHISHING))?.version).toBe(firstVersion);
     expect((await stores.registry.runs.get(runId))?.status).toBe('quarantined');
   }, 900_000);
 
@@ -233,13 +242,13 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     const model = await stores.registry.models.get(rejected.modelVersion);
     expect(model?.status).toBe('quarantined');
     expect(model?.reasons.join('; ')).toMatch(/< required 0\.900/);
-    expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
+    expect((await stores.registry.aliases.get(PHISHING))?.version).toBe(firstVersion);
     expect((await eventsOf('model.pushed')).map((e) => e.modelVersion)).not.toContain(rejected.modelVersion);
     console.log(`model stages IT: shuffled labels rejected: ${rejected.reasons.join('; ')}`);
   }, 900_000);
 
   it('does not push twice when model.accepted is redelivered', async () => {
-    const before = await stores.registry.aliases.history();
+    const before = await stores.registry.aliases.history(PHISHING);
     const pusherMetrics = apps.at(-1)!.get(Metrics).registry;
     const deduplicated = async (): Promise<number> =>
       (await pusherMetrics.getSingleMetric('netsentry_events_deduplicated_total')?.get())?.values.reduce(
@@ -264,13 +273,13 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     }
     expect(await deduplicated()).toBeGreaterThan(dedupBefore);
     expect((await stores.registry.executions.get('pusher', newId))?.status).toBe('completed');
-    const after = await stores.registry.aliases.history();
+    const after = await stores.registry.aliases.history(PHISHING);
     expect(after).toHaveLength(before.length);
     expect(after.filter((h) => h.version === firstVersion && h.action === 'PUSH')).toHaveLength(1);
-    expect((await stores.registry.aliases.get())?.version).toBe(firstVersion);
+    expect((await stores.registry.aliases.get(PHISHING))?.version).toBe(firstVersion);
   }, 120_000);
 
-  it('runs NSL-KDD with nothing but its schema file; a production model for phishing is not compared', async () => {
+  it('runs NSL-KDD with nothing but its schema file; it gets its own production, phishing keeps its own', async () => {
     await loadRecords({
       csvPath: join(repoRoot, 'data/nsl-kdd/KDDTest+.csv.gz'),
       schemaPath: join(repoRoot, 'data/schemas/nsl-kdd.yaml'),
@@ -284,13 +293,31 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     expect(outcome.kind).toBe('pushed');
     const accepted = (await eventsOf('model.accepted', runId))[0]!;
     expect(accepted.verdict).toBe('FLOORS_ONLY');
-    expect(accepted.reasons).toContain(
-      `production ${firstVersion} serves dataset 'phishing', not 'nsl-kdd': not compared`,
-    );
+    expect(accepted.comparison).toBeNull();
+    // Said once, about its own dataset: no word of phishing's production model.
+    expect(accepted.reasons).toContain("no production model for dataset 'nsl-kdd': the floors alone decide");
+    expect(accepted.reasons.filter((r) => /production/.test(r))).toHaveLength(1);
     expect(accepted.metrics.f1!).toBeGreaterThan(0.95);
     const pushed = (outcome as Extract<Outcome, { kind: 'pushed' }>).event;
-    expect(pushed.previousVersion).toBe(firstVersion);
-    expect((await stores.registry.models.get(firstVersion))?.status).toBe('retired');
+    expect(pushed).toMatchObject({
+      action: 'PUSH',
+      alias: 'production-nsl-kdd',
+      dataset: 'nsl-kdd',
+      modelVersion: accepted.modelVersion,
+      previousVersion: null,
+    });
+    expect((await stores.registry.models.get(firstVersion))?.status).toBe('pushed');
+    expect((await stores.registry.models.get(pushed.modelVersion))?.status).toBe('pushed');
+    expect((await stores.registry.productionBundle('phishing'))?.version).toBe(firstVersion);
+    expect(await stores.registry.productionBundle('nsl-kdd')).toEqual({
+      version: pushed.modelVersion,
+      bundle: pushed.bundle,
+      revision: 1,
+    });
+    expect((await stores.registry.productions()).map((p) => [p.dataset, p.version])).toEqual([
+      ['nsl-kdd', pushed.modelVersion],
+      ['phishing', firstVersion],
+    ]);
     console.log(
       `model stages IT: NSL-KDD (KDDTest+, 22,544 rows) pushed ${pushed.modelVersion}: test f1 ${accepted.metrics.f1!.toFixed(4)}, roc auc ${accepted.metrics.rocAuc!.toFixed(4)}; ${seconds.toFixed(0)} s from RETRAIN to model.pushed`,
     );

@@ -1,27 +1,31 @@
 import { ArtifactConflictError, type ArtifactStore } from '@netsentry/artifacts';
 import type { ArtifactRef } from '@netsentry/contracts';
 import {
-  PRODUCTION,
+  ARTIFACT_KINDS,
+  productionAliasName,
   type AliasAction,
   type AliasHistoryEntry,
   type ModelRecord,
   type Registry,
 } from '@netsentry/registry';
 import type { EventBody } from '@netsentry/runtime';
+import type { ModelDatasets } from './model-datasets';
 import type { PusherMetrics } from './pusher.metrics';
 import { PushRefused } from './refusals';
 
 /** Registry kind of a bundle's immutable copy under the production prefix. */
-export const PRODUCTION_BUNDLE_KIND = 'model/production-bundle';
+export const PRODUCTION_BUNDLE_KIND = ARTIFACT_KINDS.productionBundle;
 /** File name of the copy: `<prefix>/<modelVersion>/bundle.json`. */
 const PRODUCTION_BUNDLE_NAME = 'bundle.json';
-/** How far back a redelivered event's own move is looked for in the alias history. */
-const HISTORY_WINDOW = 100;
+/** How many pushed models of other versions are looked at when the replaced ones are retired. */
+const PUSHED_WINDOW = 50;
 
 export interface ReleaseRequest {
   readonly action: AliasAction;
   /** A verified model the evaluator accepted at some point. */
   readonly target: ModelRecord;
+  /** The target's dataset: the production alias that moves is `productionAliasName(dataset)`. */
+  readonly dataset: string;
   readonly reason: string;
   readonly actor: string;
   /** The incoming event's id: the move's idempotency key. */
@@ -40,39 +44,41 @@ export type ReleaseOutcome =
   | { readonly kind: 'superseded'; readonly production: string | null };
 
 /**
- * Points production at a verified model: an immutable copy of its bundle under the production prefix
- * (recorded in the lineage), the alias moved by compare-and-set with the event id as idempotency key, and
- * the model statuses mirrored (the target pushed, whatever it replaced retired). Every step is safe to
- * repeat, so a redelivery after a crash anywhere in between finishes the same release.
+ * Points the production alias of the model's dataset at a verified model: an immutable copy of its bundle
+ * under the production prefix (recorded in the lineage), the alias moved by compare-and-set with the event
+ * id as idempotency key, and the model statuses mirrored (the target pushed, whatever it replaced in that
+ * dataset retired). Other datasets' production models are never touched. Every step is safe to repeat, so
+ * a redelivery after a crash anywhere in between finishes the same release.
  */
 export class ProductionRelease {
   constructor(
     private readonly artifacts: ArtifactStore,
     private readonly registry: Registry,
+    private readonly datasets: ModelDatasets,
     private readonly prefix: string,
     private readonly metrics: PusherMetrics,
   ) {}
 
-  /** The move this event made earlier, if any (found again after a crash or redelivery). */
-  async moveOf(eventId: string): Promise<AliasHistoryEntry | null> {
-    const history = await this.registry.aliases.history(PRODUCTION, HISTORY_WINDOW);
-    return history.find((entry) => entry.eventId === eventId) ?? null;
+  /** The move this event made earlier, on whichever alias, if any (found again after a crash or redelivery). */
+  moveOf(eventId: string): Promise<AliasHistoryEntry | null> {
+    return this.registry.aliases.moveByEvent(eventId);
   }
 
   async release(request: ReleaseRequest): Promise<ReleaseOutcome> {
-    const { target } = request;
+    const { target, dataset } = request;
+    const alias = productionAliasName(dataset);
     const bundle = await this.productionCopy(target, request.eventId);
     const aliases = this.registry.aliases;
 
     let entry = await this.moveOf(request.eventId);
     let moved = false;
     if (entry === null) {
-      const head = await aliases.get();
+      const head = await aliases.get(alias);
       if (head?.version === target.version) {
         // Already production (an earlier delivery moved it, then crashed): finish that move, never repeat it.
-        entry = (await aliases.history(PRODUCTION, 1))[0] ?? null;
+        entry = (await aliases.history(alias, 1))[0] ?? null;
       } else {
-        await aliases.move(PRODUCTION, target.version, {
+        await aliases.move(alias, target.version, {
           expectedRevision: head?.revision ?? 0,
           reason: request.reason,
           actor: request.actor,
@@ -82,21 +88,22 @@ export class ProductionRelease {
         entry = await this.moveOf(request.eventId);
         moved = true;
       }
-      if (entry === null) throw new Error(`alias '${PRODUCTION}' has no history entry for its head`);
+      if (entry === null) throw new Error(`alias '${alias}' has no history entry for its head`);
     }
 
-    const now = await aliases.get();
+    const now = await aliases.get(alias);
     if (now?.version !== target.version) return { kind: 'superseded', production: now?.version ?? null };
 
-    await this.mirrorStatuses(target.version, entry);
-    if (moved) this.metrics.moved(entry.action);
-    this.metrics.productionIs(target.version);
+    await this.mirrorStatuses(target.version, dataset, entry);
+    if (moved) this.metrics.moved(entry.action, dataset);
+    this.metrics.productionIs(dataset, target.version);
     return {
       kind: 'released',
       moved,
       pushed: {
         action: entry.action,
-        alias: PRODUCTION,
+        alias,
+        dataset,
         modelVersion: target.version,
         bundle,
         previousVersion: entry.previousVersion,
@@ -132,18 +139,25 @@ export class ProductionRelease {
     return copy;
   }
 
-  /** Exactly one model is 'pushed': the alias head; the one it replaced (and any stray) is 'retired'. */
-  private async mirrorStatuses(version: string, entry: AliasHistoryEntry): Promise<void> {
+  /**
+   * Exactly one model per dataset is 'pushed': the head of its alias; the one it replaced (and any stray of
+   * the same dataset) is 'retired'. Pushed models of other datasets stay pushed.
+   */
+  private async mirrorStatuses(version: string, dataset: string, entry: AliasHistoryEntry): Promise<void> {
     const models = this.registry.models;
     await models.transition(version, ['accepted', 'retired'], 'pushed', {
-      reasons: [`in production: ${entry.action} by ${entry.actor}: ${entry.reason}`],
+      reasons: [`in production for ${dataset}: ${entry.action} by ${entry.actor}: ${entry.reason}`],
     });
-    const replaced = new Set((await models.list({ status: 'pushed', limit: 50 })).map((m) => m.version));
-    if (entry.previousVersion !== null) replaced.add(entry.previousVersion);
-    replaced.delete(version);
+    const replaced = new Set<string>();
+    for (const m of await models.list({ status: 'pushed', limit: PUSHED_WINDOW })) {
+      if (m.version !== version && (await this.datasets.of(m)) === dataset) replaced.add(m.version);
+    }
+    if (entry.previousVersion !== null && entry.previousVersion !== version) {
+      replaced.add(entry.previousVersion);
+    }
     for (const old of replaced) {
       await models.transition(old, ['pushed'], 'retired', {
-        reasons: [`replaced in production by ${version} (${entry.action} by ${entry.actor})`],
+        reasons: [`replaced in production for ${dataset} by ${version} (${entry.action} by ${entry.actor})`],
       });
     }
   }

@@ -1,7 +1,14 @@
 import type { EventByTopic } from '@netsentry/contracts';
 import type { EvaluationReport } from '@netsentry/ml';
-import { RunNotFoundError, type ModelRecord, type Registry, type RunOutcome } from '@netsentry/registry';
+import {
+  productionAliasName,
+  RunNotFoundError,
+  type ModelRecord,
+  type Registry,
+  type RunOutcome,
+} from '@netsentry/registry';
 import { emit, type RuntimeLogger, type StageContext, type StageResult } from '@netsentry/runtime';
+import type { ModelDatasets } from './model-datasets';
 import type { ProductionRelease } from './production-release';
 import type { PusherMetrics } from './pusher.metrics';
 import { PushRefused, notReleasable } from './refusals';
@@ -10,14 +17,16 @@ import type { BundleVerifier } from './verification/bundle-verifier';
 type Accepted = EventByTopic['model.accepted'];
 
 /**
- * model.accepted → verify the bundle in isolation against the evaluator's sample scores → production.
- * A model that fails verification is quarantined (model.quarantined, SCORING_ERROR) and production stays.
+ * model.accepted → verify the bundle in isolation against the evaluator's sample scores → the production
+ * alias of the model's dataset. A model that fails verification is quarantined (model.quarantined,
+ * SCORING_ERROR) and production stays.
  */
 export class PushAcceptedModel {
   constructor(
     private readonly registry: Registry,
     private readonly verifier: BundleVerifier,
     private readonly release: ProductionRelease,
+    private readonly datasets: ModelDatasets,
     private readonly metrics: PusherMetrics,
   ) {}
 
@@ -40,7 +49,7 @@ export class PushAcceptedModel {
         break;
       case 'pushed':
       case 'retired':
-        return this.alreadyReleased(model, runId, ctx);
+        return this.alreadyReleased(model, await this.datasetOf(model), runId, ctx);
       case 'quarantined':
         if (await this.quarantinedByPusher(model)) {
           log.info({ version: model.version }, 'model already quarantined by the pusher: re-emitting');
@@ -51,10 +60,14 @@ export class PushAcceptedModel {
         throw notReleasable(`model.accepted for ${model.version}`, model);
     }
 
+    // Unknown only when the bundle cannot be read or parsed, which verification then reports.
+    const dataset = await this.datasets.of(model);
     const report = await this.verifier.report(model, runId);
-    if (report.ok) await this.refuseIfStale(model, report.value);
+    if (report.ok && dataset !== null) await this.refuseIfStale(model, dataset, report.value);
     const verification = await this.verifier.verify(model, runId, report);
     if (!verification.ok) return this.quarantine(event, model, runId, verification.reason, ctx);
+    if (dataset === null)
+      throw new Error(`model ${model.version}: verified, but its bundle names no dataset`);
     log.info(
       { version: model.version, samples: verification.samples, maxDelta: verification.maxDelta },
       "bundle verified in isolation: it reproduces the evaluator's sample scores",
@@ -64,6 +77,7 @@ export class PushAcceptedModel {
     const outcome = await this.release.release({
       action: 'PUSH',
       target: model,
+      dataset,
       reason,
       actor: 'pusher',
       eventId: ctx.envelope.eventId,
@@ -90,6 +104,7 @@ export class PushAcceptedModel {
     log.info(
       {
         version: model.version,
+        dataset,
         previous: pushed.previousVersion,
         bundle: pushed.bundle.uri,
         moved: outcome.moved,
@@ -104,15 +119,16 @@ export class PushAcceptedModel {
   }
 
   /**
-   * The evaluator judged the candidate against the production model of its time. If production has moved
-   * since (another run was pushed first, or an operator rolled back or promoted), that verdict says nothing
-   * about the model now serving: refuse, and leave the candidate accepted for an explicit PROMOTE or a
-   * retrain. A report without the field (written before it existed) is not checked.
+   * The evaluator judged the candidate against its dataset's production model of the time. If that has
+   * moved since (another run of the dataset was pushed first, or an operator rolled back or promoted), the
+   * verdict says nothing about the model now serving: refuse, and leave the candidate accepted for an
+   * explicit PROMOTE or a retrain. Moves of other datasets do not matter. A report without the field
+   * (written before it existed) is not checked.
    */
-  private async refuseIfStale(model: ModelRecord, report: EvaluationReport): Promise<void> {
+  private async refuseIfStale(model: ModelRecord, dataset: string, report: EvaluationReport): Promise<void> {
     const evaluatedAgainst = report.productionAtEvaluation;
     if (evaluatedAgainst === undefined) return;
-    const now = (await this.registry.aliases.get())?.version ?? null;
+    const now = (await this.registry.aliases.get(productionAliasName(dataset)))?.version ?? null;
     // now === model.version: this push already moved the alias and is being completed after a crash.
     if (now === evaluatedAgainst || now === model.version) return;
     throw new PushRefused(
@@ -130,10 +146,11 @@ export class PushAcceptedModel {
    */
   private async alreadyReleased(
     model: ModelRecord,
+    dataset: string,
     runId: string,
     ctx: StageContext<'model.accepted'>,
   ): Promise<StageResult> {
-    const head = await this.registry.aliases.get();
+    const head = await this.registry.aliases.get(productionAliasName(dataset));
     if (head?.version !== model.version) {
       ctx.logger.info(
         { version: model.version, status: model.status, production: head?.version ?? null },
@@ -144,6 +161,7 @@ export class PushAcceptedModel {
     const outcome = await this.release.release({
       action: head.action,
       target: model,
+      dataset,
       reason: head.reason,
       actor: head.actor,
       eventId: ctx.envelope.eventId,
@@ -177,6 +195,14 @@ export class PushAcceptedModel {
       reason: `model ${model.version} not pushed: ${reason}`,
     });
     return emit('model.quarantined', quarantined(event, [reason]));
+  }
+
+  /** The dataset of a model that was released (so its bundle was read and verified before). */
+  private async datasetOf(model: ModelRecord): Promise<string> {
+    const dataset = await this.datasets.of(model);
+    if (dataset === null)
+      throw new Error(`model ${model.version} is ${model.status}, but its bundle names no dataset`);
+    return dataset;
   }
 
   /** The pusher quarantines accepted models; the evaluator only ever quarantines trained ones. */

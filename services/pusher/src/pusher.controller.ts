@@ -4,6 +4,8 @@ import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
 import { LOGGER, Metrics, type Logger } from '@netsentry/observability';
 import type { Registry } from '@netsentry/registry';
+import { carryOverLegacyProduction } from './legacy-production';
+import { ModelDatasets } from './model-datasets';
 import {
   ARTIFACT_STORE,
   REGISTRY,
@@ -24,6 +26,7 @@ export class PusherController implements OnApplicationBootstrap {
   private readonly metrics: PusherMetrics;
   private readonly push: PushAcceptedModel;
   private readonly rollbackOrPromote: RollbackOrPromote;
+  private readonly datasets: ModelDatasets;
 
   constructor(
     @Inject(ARTIFACT_STORE) artifacts: ArtifactStore,
@@ -43,24 +46,34 @@ export class PusherController implements OnApplicationBootstrap {
       },
       this.metrics,
     );
+    this.datasets = new ModelDatasets(artifacts);
     const release = new ProductionRelease(
       artifacts,
       registry,
+      this.datasets,
       s.NETSENTRY_PUSHER_PRODUCTION_PREFIX,
       this.metrics,
     );
-    this.push = new PushAcceptedModel(registry, verifier, release, this.metrics);
-    this.rollbackOrPromote = new RollbackOrPromote(registry, verifier, release);
+    this.push = new PushAcceptedModel(registry, verifier, release, this.datasets, this.metrics);
+    this.rollbackOrPromote = new RollbackOrPromote(registry, verifier, release, this.datasets);
   }
 
-  /** The production gauge starts from the registry, not from the first move after a restart. */
+  /**
+   * Carries a deployment-wide 'production' alias of an earlier release over to its dataset's alias, then
+   * starts the production gauge from the registry, not from the first move after a restart.
+   */
   async onApplicationBootstrap(): Promise<void> {
     try {
-      const head = await this.registry.aliases.get();
-      if (head) this.metrics.productionIs(head.version);
-      this.logger?.info({ production: head?.version ?? null }, 'production alias read');
+      const carried = await carryOverLegacyProduction(this.registry, this.datasets);
+      if (carried) this.logger?.info(carried, 'legacy production alias carried over to its dataset');
+      const productions = await this.registry.productions();
+      for (const p of productions) this.metrics.productionIs(p.dataset, p.version);
+      this.logger?.info(
+        { production: Object.fromEntries(productions.map((p) => [p.dataset, p.version])) },
+        'production aliases read',
+      );
     } catch (e) {
-      this.logger?.warn({ err: (e as Error).message }, 'production alias could not be read at start-up');
+      this.logger?.warn({ err: (e as Error).message }, 'production aliases could not be read at start-up');
     }
   }
 

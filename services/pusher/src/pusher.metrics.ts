@@ -11,8 +11,8 @@ export class PusherMetrics {
   constructor(metrics?: Metrics) {
     this.moves = metrics?.counter(
       'netsentry_pusher_alias_moves_total',
-      'Moves of the production alias, by action (PUSH, ROLLBACK, PROMOTE)',
-      ['action'],
+      'Moves of the production aliases, by action (PUSH, ROLLBACK, PROMOTE) and dataset',
+      ['action', 'dataset'],
     );
     this.refusals = metrics?.counter(
       'netsentry_pusher_refusals_total',
@@ -21,8 +21,8 @@ export class PusherMetrics {
     );
     this.production = metrics?.gauge(
       'netsentry_pusher_production_info',
-      'The model version the production alias points at (value 1, version in the label)',
-      ['version'],
+      "The model version each dataset's production alias points at (value 1, version and dataset in the labels)",
+      ['version', 'dataset'],
     );
     this.verification = metrics?.histogram(
       'netsentry_pusher_verification_seconds',
@@ -32,17 +32,22 @@ export class PusherMetrics {
     );
   }
 
-  moved(action: AliasAction): void {
-    this.moves?.inc({ action });
+  private readonly serving = new Map<string, string>();
+
+  moved(action: AliasAction, dataset: string): void {
+    this.moves?.inc({ action, dataset });
   }
 
   refused(reason: string): void {
     this.refusals?.inc({ reason });
   }
 
-  productionIs(version: string): void {
-    this.production?.reset();
-    this.production?.set({ version }, 1);
+  /** One series per dataset: the version it serves now (the series of the version it served is removed). */
+  productionIs(dataset: string, version: string): void {
+    const before = this.serving.get(dataset);
+    if (before !== undefined && before !== version) this.production?.remove({ version: before, dataset });
+    this.serving.set(dataset, version);
+    this.production?.set({ version, dataset }, 1);
   }
 
   verified(outcome: 'passed' | 'failed', seconds: number): void {

@@ -1,6 +1,6 @@
 import type { AliasHistoryEntry, AliasState, ModelRecord } from '@netsentry/registry';
 import { describe, expect, it } from 'vitest';
-import { commandTarget, isReleasable, notReleasable, PushRefused } from './refusals';
+import { commandTarget, isReleasable, notReleasable, PushRefused, rollbackDataset } from './refusals';
 
 const head: AliasState = {
   alias: 'production',
@@ -45,6 +45,35 @@ describe('commandTarget', () => {
     );
     expect(promote.code).toBe('TARGET_REQUIRED');
     expect(promote.retryable).toBe(false);
+  });
+});
+
+describe('rollbackDataset', () => {
+  it('takes the named dataset, else the only one with a production model', () => {
+    expect(rollbackDataset('nsl-kdd', ['phishing', 'nsl-kdd'])).toBe('nsl-kdd');
+    expect(rollbackDataset(null, ['phishing'])).toBe('phishing');
+  });
+
+  it('refuses to guess between several datasets, naming them, and says when there is none', () => {
+    const several = refusal(() => rollbackDataset(null, ['nsl-kdd', 'phishing']));
+    expect(several.code).toBe('DATASET_REQUIRED');
+    expect(several.retryable).toBe(false);
+    expect(several.message).toBe(
+      'ROLLBACK refused: 2 datasets have a production model (nsl-kdd, phishing); name one ' +
+        '(netsentry rollback --dataset NAME) or the version (--to)',
+    );
+    const none = refusal(() => rollbackDataset(null, []));
+    expect(none.code).toBe('NOTHING_TO_ROLL_BACK');
+    expect(none.message).toMatch(/production has never been set for any dataset/);
+  });
+
+  it('says whose production has nothing to roll back to', () => {
+    const once = refusal(() =>
+      commandTarget({ command: 'ROLLBACK', targetModelVersion: null }, head, null, 'phishing'),
+    );
+    expect(once.message).toBe(
+      "ROLLBACK refused: nothing to roll back to, production has only ever been m-2 (dataset 'phishing')",
+    );
   });
 });
 

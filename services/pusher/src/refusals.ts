@@ -10,7 +10,10 @@ export type RefusalCode =
   | 'NOTHING_TO_ROLL_BACK'
   | 'VERIFICATION_FAILED'
   | 'PRODUCTION_COPY_CONFLICT'
-  | 'STALE_EVALUATION';
+  | 'STALE_EVALUATION'
+  | 'DATASET_REQUIRED'
+  | 'DATASET_MISMATCH'
+  | 'INVALID_DATASET';
 
 /** A request the pusher refuses: no retry, straight to pipeline.dlq with the code and the reason. */
 export class PushRefused extends NonRetryableError {
@@ -45,23 +48,46 @@ export interface OperatorCommand {
 }
 
 /**
- * The version an operator command points production at. PROMOTE names it; ROLLBACK names it or, without
- * one, goes back to the previous production version (like `kubectl rollout undo`: twice returns).
+ * The version an operator command points a dataset's production at. PROMOTE names it; ROLLBACK names it
+ * or, without one, goes back to the dataset's previous production version (like `kubectl rollout undo`:
+ * twice returns). `head` and `previous` are those of the dataset's alias.
  */
 export function commandTarget(
   command: OperatorCommand,
   head: AliasState | null,
   previous: AliasHistoryEntry | null,
+  dataset?: string,
 ): string {
   if (command.targetModelVersion !== null) return command.targetModelVersion;
   if (command.command === 'PROMOTE') {
     throw new PushRefused('TARGET_REQUIRED', 'PROMOTE refused: the command names no targetModelVersion');
   }
   if (previous !== null) return previous.version;
+  const of = dataset === undefined ? '' : ` (dataset '${dataset}')`;
   throw new PushRefused(
     'NOTHING_TO_ROLL_BACK',
     head === null
-      ? 'ROLLBACK refused: nothing to roll back to, production has never been set'
-      : `ROLLBACK refused: nothing to roll back to, production has only ever been ${head.version}`,
+      ? `ROLLBACK refused: nothing to roll back to, production has never been set${of}`
+      : `ROLLBACK refused: nothing to roll back to, production has only ever been ${head.version}${of}`,
+  );
+}
+
+/**
+ * The dataset a ROLLBACK without a version acts on: the one it names, else the only dataset with a
+ * production model. With several, the operator must say which (`netsentry rollback --dataset NAME`).
+ */
+export function rollbackDataset(named: string | null, withProduction: readonly string[]): string {
+  if (named !== null) return named;
+  if (withProduction.length === 1) return withProduction[0]!;
+  if (withProduction.length === 0) {
+    throw new PushRefused(
+      'NOTHING_TO_ROLL_BACK',
+      'ROLLBACK refused: nothing to roll back to, production has never been set for any dataset',
+    );
+  }
+  throw new PushRefused(
+    'DATASET_REQUIRED',
+    `ROLLBACK refused: ${withProduction.length} datasets have a production model ` +
+      `(${withProduction.join(', ')}); name one (netsentry rollback --dataset NAME) or the version (--to)`,
   );
 }

@@ -37,12 +37,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carryOverLegacyProduction } from '../src/legacy-production';
+import { ModelDatasets } from '../src/model-datasets';
 import { PusherModule } from '../src/pusher.module';
 
 // The pusher against the real servers. Small random forests are trained here on phishing (a second each),
 // bundled, put in S3 and registered as accepted with an evaluation report of 64 sample records scored
 // through the bundle, as the evaluator would; then model.accepted and operator commands are published and
-// the real pusher consumer answers. One lifecycle, in order: push, push, rollback, promote, refusals.
+// the real pusher consumer answers. One lifecycle, in order: push, push, rollback, promote, refusals; then a
+// second dataset with its own production model, rollback and promotion beside the first.
 
 const env: Record<string, string> = { ...isolatedStageEnv('pusher'), NETSENTRY_PUSHER_VERIFY_TIMEOUT: '30s' };
 const contracts = ContractRegistry.bundled();
@@ -120,9 +123,17 @@ async function candidate(
     quarantined?: boolean;
     /** The production version the evaluator saw (null: none); omitted: a report without the field. */
     evaluatedAgainst?: string | null;
+    /**
+     * The dataset named in the bundle and registered with the model. Omitted: phishing, named in the bundle
+     * only (as models registered before the registry kept the dataset).
+     */
+    dataset?: string;
+    /** Name `dataset` in the bundle only, not in the registry (a model registered by an earlier release). */
+    bundleOnly?: boolean;
   } = {},
 ): Promise<Candidate> {
   const { schema, train, test, preprocessor, matrix, profile, samples } = data;
+  const datasetName = options.dataset ?? 'phishing';
   const runId = `run-${name}-${randomUUID().slice(0, 8)}`;
   const version = `m-it-${name}`;
   const r = stores.registry;
@@ -130,7 +141,7 @@ async function candidate(
     runId,
     correlationId: runId,
     trigger: { commandId: null, reason: 'pusher integration test' },
-    dataset: 'phishing',
+    dataset: datasetName,
   });
   const forest = trainRandomForest(matrix.X, train.labels, matrix.rows, matrix.cols, { trees: 15, seed });
   const bundle = buildBundle({
@@ -139,7 +150,7 @@ async function candidate(
     params: { trees: 15, seed },
     preprocessor,
     referenceProfile: profile,
-    dataset: { name: 'phishing', schemaSha256: schema.sha256 },
+    dataset: { name: datasetName, schemaSha256: schema.sha256 },
     classLabels: { negative: schema.target.labels.negative, positive: schema.target.labels.positive },
     training: {
       runId,
@@ -172,6 +183,7 @@ async function candidate(
   await r.models.register({
     version,
     runId,
+    ...(options.dataset === undefined || options.bundleOnly ? {} : { dataset: options.dataset }),
     bundle: bundleRef,
     candidate: 'random-forest',
     params: { trees: 15, seed },
@@ -297,6 +309,7 @@ function command(
   kind: 'ROLLBACK' | 'PROMOTE',
   targetModelVersion: string | null,
   reason: string,
+  datasetName: string | null = null,
 ): EventByTopic['admin.commands'] {
   return {
     envelope: rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } }),
@@ -304,7 +317,7 @@ function command(
     reason,
     requestedBy: 'alice',
     targetModelVersion,
-    datasetName: null,
+    datasetName,
   };
 }
 
@@ -329,7 +342,10 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Pro
 
 const metricsText = () => app!.get(Metrics).registry.metrics();
 const status = async (version: string) => (await stores.registry.models.get(version))!.status;
-const production = () => stores.registry.aliases.get();
+const PHISHING = 'production-phishing';
+const OTHER = 'production-phishing-b';
+const production = () => stores.registry.aliases.get(PHISHING);
+const otherProduction = () => stores.registry.aliases.get(OTHER);
 
 describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () => {
   let v1: Candidate;
@@ -346,7 +362,8 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
 
     expect(pushed).toMatchObject({
       action: 'PUSH',
-      alias: 'production',
+      alias: PHISHING,
+      dataset: 'phishing',
       modelVersion: v1.version,
       previousVersion: null,
       verifiedSamples: SAMPLES,
@@ -376,7 +393,7 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
       /netsentry_events_deduplicated_total\{[^}]*model\.accepted[^}]*\} 1/.test(await metricsText()),
     );
     expect(outputs.causedBy('model.pushed', v1.accepted.envelope.eventId)).toHaveLength(1);
-    expect(await stores.registry.aliases.history()).toHaveLength(1);
+    expect(await stores.registry.aliases.history(PHISHING)).toHaveLength(1);
     console.log(`pusher IT: first push ${seconds.toFixed(1)} s publish → model.pushed`);
   });
 
@@ -397,7 +414,7 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
     const first = outputs.causedBy('model.pushed', v2.accepted.envelope.eventId)[0]!;
     expect({ ...pushed, envelope: null }).toEqual({ ...first, envelope: null });
     expect(await production()).toMatchObject({ version: v2.version, revision: 2 });
-    expect(await stores.registry.aliases.history()).toHaveLength(2);
+    expect(await stores.registry.aliases.history(PHISHING)).toHaveLength(2);
   });
 
   it('ROLLBACK without a version goes back to the previous production version', async () => {
@@ -412,7 +429,7 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
       verifiedSamples: SAMPLES,
     });
     expect(pushed.bundle.uri).toMatch(/\/production\/m-it-v1\/bundle\.json$/);
-    const [latest, ...earlier] = await stores.registry.aliases.history();
+    const [latest, ...earlier] = await stores.registry.aliases.history(PHISHING);
     expect(latest).toMatchObject({
       version: v1.version,
       previousVersion: v2.version,
@@ -530,5 +547,148 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
     expect(text).toMatch(/netsentry_pusher_refusals_total\{reason="STALE_EVALUATION"[^}]*\} 1/);
     expect(text).toMatch(/netsentry_pusher_production_info\{version="m-it-v7"[^}]*\} 1/);
     expect(text).not.toMatch(/netsentry_pusher_production_info\{version="m-it-v2"/);
+  });
+  describe('a second dataset', () => {
+    let b1: Candidate;
+    let b2: Candidate;
+    const phishingNow = 'm-it-v7';
+
+    it('gets its own production model; the first dataset keeps its own', async () => {
+      const before = await production();
+      b1 = await candidate('b1', 11, { dataset: 'phishing-b', evaluatedAgainst: null });
+      await publish('model.accepted', b1.accepted);
+      const pushed = await outputs.first('model.pushed', b1.accepted.envelope.eventId);
+      expect(pushed).toMatchObject({
+        action: 'PUSH',
+        alias: OTHER,
+        dataset: 'phishing-b',
+        modelVersion: b1.version,
+        previousVersion: null,
+      });
+      expect(await otherProduction()).toMatchObject({ version: b1.version, revision: 1 });
+      expect(await production()).toEqual(before);
+      expect(await status(phishingNow)).toBe('pushed');
+      expect(await status(b1.version)).toBe('pushed');
+
+      b2 = await candidate('b2', 12, { dataset: 'phishing-b', evaluatedAgainst: b1.version });
+      await publish('model.accepted', b2.accepted);
+      const second = await outputs.first('model.pushed', b2.accepted.envelope.eventId);
+      expect(second).toMatchObject({ alias: OTHER, modelVersion: b2.version, previousVersion: b1.version });
+      expect(await status(b1.version)).toBe('retired');
+      expect(await status(phishingNow)).toBe('pushed');
+      expect(await production()).toEqual(before);
+      expect(await stores.registry.productionBundle('phishing-b')).toEqual({
+        version: b2.version,
+        bundle: second.bundle,
+        revision: 2,
+      });
+    });
+
+    it('a ROLLBACK naming no dataset is refused while two datasets have production', async () => {
+      const rollback = command('ROLLBACK', null, 'which one?');
+      await publish('admin.commands', rollback);
+      const letter = await outputs.first('pipeline.dlq', rollback.envelope.eventId);
+      expect(letter.errorCode).toBe('DATASET_REQUIRED');
+      expect(letter.reason).toBe(
+        'PushRefused: ROLLBACK refused: 2 datasets have a production model (phishing, phishing-b); ' +
+          'name one (netsentry rollback --dataset NAME) or the version (--to)',
+      );
+      expect(outputs.causedBy('model.pushed', rollback.envelope.eventId)).toEqual([]);
+      expect(await otherProduction()).toMatchObject({ version: b2.version, revision: 2 });
+      expect(await production()).toMatchObject({ version: phishingNow, revision: 5 });
+    });
+
+    it('a ROLLBACK of one dataset leaves the other', async () => {
+      const rollback = command('ROLLBACK', null, 'b2 is noisy', 'phishing-b');
+      await publish('admin.commands', rollback);
+      const pushed = await outputs.first('model.pushed', rollback.envelope.eventId);
+      expect(pushed).toMatchObject({
+        action: 'ROLLBACK',
+        alias: OTHER,
+        dataset: 'phishing-b',
+        modelVersion: b1.version,
+        previousVersion: b2.version,
+      });
+      expect(await otherProduction()).toMatchObject({ version: b1.version, revision: 3, action: 'ROLLBACK' });
+      expect(await production()).toMatchObject({ version: phishingNow, revision: 5 });
+      expect(await status(phishingNow)).toBe('pushed');
+      expect(await status(b2.version)).toBe('retired');
+    });
+
+    it("a PROMOTE moves the version's own dataset, and is refused when it names another", async () => {
+      const promote = command('PROMOTE', v1.version, 'back to the first phishing model');
+      await publish('admin.commands', promote);
+      const pushed = await outputs.first('model.pushed', promote.envelope.eventId);
+      expect(pushed).toMatchObject({
+        action: 'PROMOTE',
+        alias: PHISHING,
+        dataset: 'phishing',
+        modelVersion: v1.version,
+        previousVersion: phishingNow,
+      });
+      expect(await otherProduction()).toMatchObject({ version: b1.version, revision: 3 });
+
+      const wrong = command('PROMOTE', b2.version, 'wrong dataset', 'phishing');
+      await publish('admin.commands', wrong);
+      const letter = await outputs.first('pipeline.dlq', wrong.envelope.eventId);
+      expect(letter.errorCode).toBe('DATASET_MISMATCH');
+      expect(letter.reason).toMatch(
+        /PROMOTE to m-it-b2 refused: it is a model of dataset 'phishing-b', not 'phishing'/,
+      );
+      expect(await otherProduction()).toMatchObject({ version: b1.version, revision: 3 });
+      expect(await production()).toMatchObject({ version: v1.version, revision: 6 });
+    });
+
+    it("checks a verdict's staleness against its own dataset's production only", async () => {
+      // phishing moved (PROMOTE) after b1 became phishing-b's production again: b3 is not stale.
+      const b3 = await candidate('b3', 13, { dataset: 'phishing-b', evaluatedAgainst: b1.version });
+      await publish('model.accepted', b3.accepted);
+      const pushed = await outputs.first('model.pushed', b3.accepted.envelope.eventId);
+      expect(pushed).toMatchObject({ alias: OTHER, modelVersion: b3.version, previousVersion: b1.version });
+      expect(await production()).toMatchObject({ version: v1.version, revision: 6 });
+    });
+
+    it('exposes one production series per dataset', async () => {
+      const text = await metricsText();
+      expect(text).toMatch(/netsentry_pusher_production_info\{version="m-it-v1",dataset="phishing"[^}]*\} 1/);
+      expect(text).toMatch(
+        /netsentry_pusher_production_info\{version="m-it-b3",dataset="phishing-b"[^}]*\} 1/,
+      );
+      expect(text.match(/^netsentry_pusher_production_info\{/gm)).toHaveLength(2);
+      expect(text).toMatch(
+        /netsentry_pusher_alias_moves_total\{action="ROLLBACK",dataset="phishing-b"[^}]*\} 1/,
+      );
+    });
+
+    it("carries a deployment-wide 'production' alias of an earlier release over to its dataset, once", async () => {
+      // An earlier release pushed a model of a third dataset (named in its bundle only) to 'production'.
+      const legacy = await candidate('c1', 21, { dataset: 'phishing-c', bundleOnly: true });
+      const registry = stores.registry;
+      await registry.aliases.move('production', legacy.version, {
+        expectedRevision: 0,
+        reason: 'FLOORS_ONLY: pushed before per-dataset production',
+        actor: 'pusher',
+        action: 'PUSH',
+        eventId: randomUUID(),
+      });
+      const datasets = new ModelDatasets(stores.artifacts);
+      const phishingBefore = await production();
+      expect(await carryOverLegacyProduction(registry, datasets)).toEqual({
+        from: 'production',
+        to: 'production-phishing-c',
+        version: legacy.version,
+      });
+      expect(await registry.aliases.get('production-phishing-c')).toMatchObject({
+        version: legacy.version,
+        revision: 1,
+        action: 'PUSH',
+        reason:
+          "carried over from the deployment-wide 'production' alias (revision 1): FLOORS_ONLY: pushed before per-dataset production",
+      });
+      // Once: the dataset alias has moved, so a restart carries nothing over again.
+      expect(await carryOverLegacyProduction(registry, datasets)).toBeNull();
+      expect(await registry.aliases.history('production-phishing-c')).toHaveLength(1);
+      expect(await production()).toEqual(phishingBefore);
+    });
   });
 });

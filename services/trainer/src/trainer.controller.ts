@@ -263,6 +263,7 @@ export class TrainerController implements OnModuleDestroy {
     });
     const model = await this.registry.models.register({
       runId,
+      dataset: event.dataset.datasetName,
       bundle: bundleRef,
       candidate: best.candidate,
       params: { ...best.params },

@@ -9,7 +9,7 @@ import {
   type DriftPolicy,
 } from '@netsentry/ml';
 import type { RecordStore } from '@netsentry/records';
-import { ARTIFACT_KINDS, toArtifactRef, type Registry } from '@netsentry/registry';
+import { ARTIFACT_KINDS, productionAliasName, toArtifactRef, type Registry } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -50,7 +50,7 @@ export class ValidationController {
       schema,
       train,
       test,
-      reference: await this.productionProfile(),
+      reference: await this.productionProfile(event.dataset.datasetName),
       policy: this.policy,
     });
 
@@ -103,9 +103,11 @@ export class ValidationController {
     });
   }
 
-  /** The reference profile stored with the current production model, if there is one. */
-  private async productionProfile(): Promise<{ modelVersion: string; profile: DatasetProfile } | null> {
-    const alias = await this.registry.aliases.get('production');
+  /** The reference profile stored with the dataset's production model, if it has one. */
+  private async productionProfile(
+    dataset: string,
+  ): Promise<{ modelVersion: string; profile: DatasetProfile } | null> {
+    const alias = await this.registry.aliases.get(productionAliasName(dataset));
     if (!alias) return null;
     const model = await this.registry.models.get(alias.version);
     if (!model) return null;

@@ -25,6 +25,11 @@ export interface AcceptanceInput {
   /** Production's metrics on the same test set, or null when nothing is in production. */
   readonly production: { readonly version: string; readonly test: BinaryMetrics } | null;
   readonly policy: AcceptancePolicy;
+  /**
+   * Without a production comparison, why — said once, in place of the default
+   * 'no production model: the floors alone decide' (e.g. "no production model for dataset 'phishing'…").
+   */
+  readonly withoutProduction?: string;
 }
 
 /** The checks of the acceptance rule, named as `model.quarantined.failedChecks` names them. */
@@ -95,7 +100,7 @@ export function decideAcceptance(input: AcceptanceInput): AcceptanceVerdict {
     checks.push({
       check: 'PRODUCTION_MARGIN',
       ok: true,
-      text: 'no production model: the floors alone decide',
+      text: input.withoutProduction ?? 'no production model: the floors alone decide',
     });
   }
   const failing = checks.filter((c) => !c.ok);

@@ -31,8 +31,8 @@ export interface EvaluationReport {
   readonly candidate: { readonly test: BinaryMetrics; readonly train: BinaryMetrics };
   readonly production: { readonly version: string; readonly test: BinaryMetrics } | null;
   /**
-   * The version the production alias pointed at when the candidate was evaluated (compared or not; null: no
-   * production). The pusher refuses to push when production has moved since: the decision is stale. Absent
+   * The version the production alias of the candidate's dataset pointed at when the candidate was evaluated
+   * (compared or not; null: no production model of that dataset). The pusher refuses to push when production has moved since: the decision is stale. Absent
    * in reports written before the field existed.
    */
   readonly productionAtEvaluation?: string | null;

@@ -63,6 +63,11 @@ export class ModelHolder implements OnApplicationShutdown {
     return this.model;
   }
 
+  /** The dataset this instance serves. */
+  get dataset(): string {
+    return this.config.dataset;
+  }
+
   /** Resolves once a model is loaded: the traffic consumer joins its group only then. */
   get ready(): Promise<void> {
     return this.loaded;

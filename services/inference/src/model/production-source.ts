@@ -11,20 +11,13 @@ export interface ProductionSource {
   schemaRef(runId: string): Promise<ArtifactRef | null>;
 }
 
-const PRODUCTION_BUNDLE_KIND = 'model/production-bundle';
-
-/** The registry as a ProductionSource. */
+/** The registry as a ProductionSource: the dataset's own production alias (one production model per dataset). */
 export class RegistryProductionSource implements ProductionSource {
   constructor(private readonly registry: Registry) {}
 
   async production(dataset: string): Promise<{ version: string; bundle: ArtifactRef } | null> {
-    void dataset;
-    const alias = await this.registry.aliases.get();
-    if (alias === null) return null;
-    const model = await this.registry.models.get(alias.version);
-    if (model === null) return null;
-    const copy = await this.registry.artifacts.latestOfKind(model.runId, PRODUCTION_BUNDLE_KIND);
-    return { version: alias.version, bundle: copy === null ? model.bundle : toArtifactRef(copy) };
+    const production = await this.registry.productionBundle(dataset);
+    return production === null ? null : { version: production.version, bundle: production.bundle };
   }
 
   async schemaRef(runId: string): Promise<ArtifactRef | null> {

@@ -21,6 +21,8 @@ export class TrafficController {
   /** A push, rollback or promotion: load the dataset's production model in the background and swap. */
   @StageHandler('model.pushed', { broadcast: true })
   async onModelPushed(event: ModelPushed): Promise<void> {
-    await this.models.refresh(`model.pushed ${event.action} ${event.modelVersion}`);
+    // Another dataset's production moved: not ours (v1 events carry no dataset; the registry decides).
+    if (event.dataset !== '' && event.dataset !== this.models.dataset) return;
+    await this.models.refresh(`model.pushed ${event.action} ${event.dataset} ${event.modelVersion}`);
   }
 }

@@ -13,6 +13,7 @@ import {
   type LabelledFrame,
   type ModelBundle,
 } from '@netsentry/ml';
+import { productionAliasName } from '@netsentry/registry';
 import type { Stores } from '@netsentry/runtime';
 import { repoRoot } from '@netsentry/testkit';
 import type { Producer } from 'kafkajs';
@@ -114,8 +115,9 @@ export async function makeProduction(
     parents: [ref.uri],
     producedBy,
   });
-  const head = await r.aliases.get();
-  await r.aliases.move('production', version, {
+  const alias = productionAliasName(schema.name);
+  const head = await r.aliases.get(alias);
+  await r.aliases.move(alias, version, {
     expectedRevision: head?.revision ?? 0,
     reason: 'test fixture',
     actor: 'test',
@@ -132,12 +134,14 @@ export async function publishPushed(
   version: string,
   bundle: ArtifactRef,
   previousVersion: string | null,
+  dataset = 'phishing',
 ): Promise<void> {
   const contracts = ContractRegistry.bundled();
   const event = {
     envelope: rootEnvelope('model.pushed', { producer: { service: 'pusher', version: 'test' } }),
     action: 'PUSH' as const,
-    alias: 'production',
+    alias: productionAliasName(dataset),
+    dataset,
     modelVersion: version,
     bundle,
     previousVersion,
@@ -146,6 +150,6 @@ export async function publishPushed(
   };
   await producer.send({
     topic: topicName(prefix, 'model.pushed'),
-    messages: [{ key: 'production', value: contracts.encode('model.pushed', event) }],
+    messages: [{ key: event.alias, value: contracts.encode('model.pushed', event) }],
   });
 }
