@@ -10,7 +10,11 @@ import { repoRoot } from './tools';
 // built is started against the local servers and its /metrics scraped (`# TYPE` lines list every family,
 // with or without samples yet). A service whose dist/ is missing (inference until it lands) is skipped.
 
-const present = serviceSpecs().filter((s) => existsSync(join(repoRoot, 'services', s.name, 'dist/main.js')));
+// Inference is not ready without a production model of its dataset, and its labelled series appear only
+// once it scores: its dashboard series are checked by the inference integration tests' scrapes instead.
+const present = serviceSpecs().filter(
+  (s) => s.name !== 'inference' && existsSync(join(repoRoot, 'services', s.name, 'dist/main.js')),
+);
 const missing = serviceSpecs().filter((s) => !present.includes(s));
 const exported = new Map<string, Set<string>>();
 const running: ServiceProcess[] = [];
