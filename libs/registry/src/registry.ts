@@ -1,5 +1,6 @@
 import type { Db, MongoClient } from 'mongodb';
 import { ArtifactRepository } from './artifacts';
+import { modelLineage, type ModelLineage } from './model-lineage';
 import { ModelRepository } from './models';
 import { ProductionAlias } from './production-alias';
 import { RunRepository } from './runs';
@@ -29,6 +30,15 @@ export class Registry {
     const registry = new Registry(client.db(dbName));
     await registry.ensureIndexes();
     return registry;
+  }
+
+  /**
+   * Everything a model version traces back to: run, data snapshot and schema (sha256), each stage's
+   * settings, code version and ledger row, the bundle's artifact ancestry, and what is missing (`gaps`).
+   * Null for an unknown version.
+   */
+  modelLineage(version: string): Promise<ModelLineage | null> {
+    return modelLineage(this, version);
   }
 
   async ensureIndexes(): Promise<void> {

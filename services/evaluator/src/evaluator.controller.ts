@@ -14,7 +14,13 @@ import {
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
-import { toArtifactRef, type ModelRecord, type Registry } from '@netsentry/registry';
+import {
+  stageConfig,
+  toArtifactRef,
+  type ModelRecord,
+  type Registry,
+  type StageConfig,
+} from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -61,6 +67,11 @@ export class EvaluatorController {
       'Latest held-out test score of the candidate and of the production model, by metric',
       ['model', 'metric'],
     );
+  }
+
+  /** What the registry keeps as this stage's settings for a run (lineage). */
+  private stageSettings(): StageConfig {
+    return stageConfig({ policy: this.policy, samples: this.sampleCount });
   }
 
   @StageHandler('model.trained')
@@ -150,6 +161,7 @@ export class EvaluatorController {
       status: report.accepted ? 'succeeded' : 'quarantined',
       eventId: ctx.envelope.eventId,
       detail: `${report.verdict}: ${(report.accepted ? report.reasons : report.failed).join('; ')}`,
+      config: this.stageSettings(),
     });
     if (!report.accepted) {
       await this.registry.runs.finishRun(runId, 'quarantined', {
@@ -232,6 +244,7 @@ export class EvaluatorController {
       status: 'quarantined',
       eventId: ctx.envelope.eventId,
       detail: `SCORING_ERROR: ${reason}`,
+      config: this.stageSettings(),
     });
     await this.registry.runs.finishRun(model.runId, 'quarantined', {
       reason: `model ${model.version}: ${reason}`,

@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { buildVersion } from '../build-id';
 import { loadConfig } from '../load';
 import { serviceSection, type LogLevel } from './service';
 
@@ -16,7 +17,7 @@ describe('serviceSection', () => {
     expectTypeOf(settings.logLevel).toEqualTypeOf<LogLevel>();
   });
 
-  it('reads overrides and falls back to dev without a package version', () => {
+  it('reads overrides and falls back to the build id, or dev, without a package version', () => {
     const env = {
       NETSENTRY_HTTP_PORT: '0',
       NETSENTRY_LOG_LEVEL: 'DEBUG',
@@ -27,7 +28,7 @@ describe('serviceSection', () => {
       http: { port: 0 },
       logLevel: 'debug',
     });
-    expect(loadConfig(serviceSection({ name: 'x', httpPort: 1 }), {}).version).toBe('dev');
+    expect(loadConfig(serviceSection({ name: 'x', httpPort: 1 }), {}).version).toBe(buildVersion() ?? 'dev');
   });
 
   it('refuses a port out of range and an unknown level', () => {

@@ -1,3 +1,4 @@
+import { buildVersion } from '../build-id';
 import { defineConfig, type ConfigSection } from '../load';
 import { oneOf, port, str } from '../validators';
 
@@ -16,7 +17,10 @@ export interface ServiceSectionOptions {
   readonly name: string;
   /** The service's default HTTP port. */
   readonly httpPort: number;
-  /** The default version, usually the service's package.json version; `dev` when omitted. */
+  /**
+   * The default version; when omitted, the git commit the code was built from (`npm run build` writes
+   * libs/config/build-id.json), or `dev` without one.
+   */
   readonly version?: string;
 }
 
@@ -31,8 +35,9 @@ export function serviceSection(options: ServiceSectionOptions): ConfigSection<Se
       NETSENTRY_HTTP_HOST: str({ default: '0.0.0.0', description: 'Address the HTTP server binds' }),
       NETSENTRY_LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', ignoreCase: true }),
       NETSENTRY_SERVICE_VERSION: str({
-        default: options.version ?? 'dev',
-        description: 'Reported in logs and metrics, e.g. the image tag',
+        default: options.version ?? buildVersion() ?? 'dev',
+        description:
+          'Code version in events, logs, metrics and lineage, e.g. the image tag (default: the git commit built from)',
       }),
     },
     (v): ServiceSettings => ({
