@@ -1,6 +1,7 @@
 export * from './artifacts';
 export { COLLECTIONS } from './collections';
 export * from './errors';
+export * from './model-lineage';
 export * from './models';
 export * from './production-alias';
 export { Registry, type DatasetProduction, type ProductionBundle } from './registry';

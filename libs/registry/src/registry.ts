@@ -2,6 +2,7 @@ import type { ArtifactRef } from '@netsentry/contracts';
 import type { Db, MongoClient } from 'mongodb';
 import { ARTIFACT_KINDS, ArtifactRepository, toArtifactRef } from './artifacts';
 import { ModelNotFoundError, RegistryConflictError } from './errors';
+import { modelLineage, type ModelLineage } from './model-lineage';
 import { ModelRepository } from './models';
 import {
   PRODUCTION_ALIAS_PREFIX,
@@ -84,6 +85,15 @@ export class Registry {
       const dataset = datasetOfProductionAlias(head.alias);
       return dataset === null ? [] : [{ ...head, dataset }];
     });
+  }
+
+  /**
+   * Everything a model version traces back to: run, data snapshot and schema (sha256), each stage's
+   * settings, code version and ledger row, the bundle's artifact ancestry, and what is missing (`gaps`).
+   * Null for an unknown version.
+   */
+  modelLineage(version: string): Promise<ModelLineage | null> {
+    return modelLineage(this, version);
   }
 
   async ensureIndexes(): Promise<void> {

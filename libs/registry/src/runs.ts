@@ -1,7 +1,7 @@
 import type { Collection, Db, WithId } from 'mongodb';
 import { COLLECTIONS } from './collections';
 import { RunNotFoundError } from './errors';
-import { assertName, assertNonEmpty, isDuplicateKeyError, withoutId } from './storable';
+import { assertName, assertNonEmpty, assertStorable, isDuplicateKeyError, withoutId } from './storable';
 import { TransitionLog, type Transition } from './transition-log';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'quarantined';
@@ -13,12 +13,25 @@ export interface RunTrigger {
   reason: string;
 }
 
+/** A stage's effective settings for a run (its policy, search space, split…): storable values only. */
+export type StageConfig = Record<string, unknown>;
+
+/**
+ * A settings object as a `StageConfig`: its JSON form, so what is stored is what a reader gets back
+ * (undefined members dropped, no class instances).
+ */
+export function stageConfig(settings: object): StageConfig {
+  return JSON.parse(JSON.stringify(settings)) as StageConfig;
+}
+
 /** The latest word from one stage about this run, keyed by stage name in `Run.stages`. */
 export interface StageSummary {
   status: string;
   eventId: string;
   at: Date;
   detail: string | null;
+  /** The settings the stage ran this run with (lineage); absent when the stage did not say. */
+  config?: StageConfig;
 }
 
 export interface Run {
@@ -112,11 +125,13 @@ export class RunRepository {
     summary: Omit<StageSummary, 'at'> & { at?: Date },
   ): Promise<void> {
     assertName(stage, 'stage');
+    if (summary.config !== undefined) assertStorable(summary.config, `stages.${stage}.config`);
     const value: StageSummary = {
       status: summary.status,
       eventId: summary.eventId,
       at: summary.at ?? new Date(),
       detail: summary.detail,
+      ...(summary.config === undefined ? {} : { config: summary.config }),
     };
     const result = await this.collection.updateOne({ runId }, { $set: { [`stages.${stage}`]: value } });
     if (result.matchedCount === 0) throw new RunNotFoundError(runId);

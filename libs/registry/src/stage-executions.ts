@@ -14,6 +14,11 @@ export type ExecutionStatus = 'claimed' | 'completed' | 'dead-lettered';
 export interface ClaimInput {
   stage: string;
   eventId: string;
+  /**
+   * Code version of the service claiming it (its `NETSENTRY_SERVICE_VERSION` or build id, e.g. the git
+   * commit it was built from): lineage says which code made each stage's outputs.
+   */
+  codeVersion?: string;
   runId: string | null;
   correlationId: string;
   topic: string;
@@ -27,6 +32,8 @@ export interface StageExecution {
   eventId: string;
   runId: string | null;
   correlationId: string;
+  /** Code version of the service that last claimed it (the one that ran the handler); null if unknown. */
+  codeVersion: string | null;
   /** Where the event was last delivered from. */
   topic: string;
   partition: number;
@@ -143,6 +150,7 @@ export class MongoStageExecutionStore implements StageExecutionStore {
         $set: {
           attempt,
           lastClaimedAt: now,
+          ...(input.codeVersion === undefined ? {} : { codeVersion: input.codeVersion }),
           topic: input.topic,
           partition: input.partition,
           offset: input.offset,
@@ -276,6 +284,7 @@ export class MongoStageExecutionStore implements StageExecutionStore {
       eventId: input.eventId,
       runId: input.runId,
       correlationId: input.correlationId,
+      codeVersion: input.codeVersion ?? null,
       topic: input.topic,
       partition: input.partition,
       offset: input.offset,
@@ -319,6 +328,7 @@ function toExecution(row: WithId<ExecutionDoc>, entries: LogEntry[]): StageExecu
   const execution: StageExecution = {
     ...doc,
     runId: doc.runId ?? null,
+    codeVersion: doc.codeVersion ?? null,
     attempt: Math.max(doc.attempt, lastClaimSeq(entries)),
     failures: doc.failures ?? 0,
     lastError: doc.lastError ?? null,

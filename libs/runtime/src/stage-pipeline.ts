@@ -151,6 +151,7 @@ export class StagePipeline {
       const claim = await ledger.claim({
         stage: this.stage,
         eventId: envelope.eventId,
+        codeVersion: this.options.producer.version,
         runId: envelope.runId,
         correlationId: envelope.correlationId,
         topic: message.kafkaTopic,

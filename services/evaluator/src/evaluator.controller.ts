@@ -14,7 +14,14 @@ import {
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
-import { productionAliasName, toArtifactRef, type ModelRecord, type Registry } from '@netsentry/registry';
+import {
+  productionAliasName,
+  stageConfig,
+  toArtifactRef,
+  type ModelRecord,
+  type Registry,
+  type StageConfig,
+} from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -61,6 +68,11 @@ export class EvaluatorController {
       'Latest held-out test score of the candidate and of the production model, by metric',
       ['model', 'metric'],
     );
+  }
+
+  /** What the registry keeps as this stage's settings for a run (lineage). */
+  private stageSettings(): StageConfig {
+    return stageConfig({ policy: this.policy, samples: this.sampleCount });
   }
 
   @StageHandler('model.trained')
@@ -151,6 +163,7 @@ export class EvaluatorController {
       status: report.accepted ? 'succeeded' : 'quarantined',
       eventId: ctx.envelope.eventId,
       detail: `${report.verdict}: ${(report.accepted ? report.reasons : report.failed).join('; ')}`,
+      config: this.stageSettings(),
     });
     if (!report.accepted) {
       await this.registry.runs.finishRun(runId, 'quarantined', {
@@ -233,6 +246,7 @@ export class EvaluatorController {
       status: 'quarantined',
       eventId: ctx.envelope.eventId,
       detail: `SCORING_ERROR: ${reason}`,
+      config: this.stageSettings(),
     });
     await this.registry.runs.finishRun(model.runId, 'quarantined', {
       reason: `model ${model.version}: ${reason}`,

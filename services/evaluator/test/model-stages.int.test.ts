@@ -38,7 +38,12 @@ import { EvaluatorModule } from '../src/evaluator.module';
 // reasons and never becomes production; a redelivered model.accepted does not push twice; NSL-KDD runs with
 // nothing but its schema file and gets a production model of its own, phishing's staying as it was.
 
-const env = isolatedStageEnv('models');
+// A code version of its own, so the lineage check below does not depend on a build id being present.
+const CODE_VERSION = 'models-it';
+const env: Record<string, string> = {
+  ...isolatedStageEnv('models'),
+  NETSENTRY_SERVICE_VERSION: CODE_VERSION,
+};
 const contracts = ContractRegistry.bundled();
 const kafka = newKafka('models-it');
 const apps: INestApplication[] = [];
@@ -185,6 +190,26 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
     expect(run?.stages.evaluator?.status).toBe('succeeded');
     expect(run?.stages.pusher?.status).toBe('succeeded');
     expect(run?.status).toBe('succeeded');
+
+    // Lineage: the model traces to its snapshot and schema by sha256, and every stage to its settings,
+    // code version and ledger row, with nothing missing.
+    const lineage = await stores.registry.modelLineage(firstVersion);
+    expect(lineage?.gaps).toEqual([]);
+    expect(lineage?.data.snapshot?.sha256).toBe(trained.dataset.snapshot.sha256);
+    expect(lineage?.data.schema?.sha256).toBe(schema.sha256);
+    expect(lineage?.data.test?.uri).toBe(trained.dataset.test.uri);
+    expect(lineage?.stages.map((s) => s.stage)).toEqual([
+      'ingestion',
+      'validation',
+      'transform',
+      'trainer',
+      'evaluator',
+      'pusher',
+    ]);
+    expect(lineage?.codeVersions).toEqual([CODE_VERSION]);
+    const trainerStage = lineage?.stages.find((s) => s.stage === 'trainer');
+    expect(trainerStage?.config).toMatchObject({ search: { metric: 'f1', folds: trained.folds } });
+    expect(trainerStage?.execution?.status).toBe('completed');
     console.log(
       `model stages IT: pushed ${firstVersion} (${trained.candidate}, CV f1 ${trained.cvMean.toFixed(4)} ± ${trained.cvStd.toFixed(4)}): test f1 ${f1.toFixed(4)} on ${test.features.rows} rows; duplicate-aware f1 ${dedupF1.toFixed(4)} on ${unseen.length} test rows not in train; roc auc ${firstAccepted.metrics.rocAuc!.toFixed(4)}`,
     );

@@ -3,7 +3,7 @@ import type { ArtifactStore } from '@netsentry/artifacts';
 import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
 import type { RecordStore } from '@netsentry/records';
-import type { Registry } from '@netsentry/registry';
+import { stageConfig, type Registry } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -46,26 +46,22 @@ export class IngestionController {
       dataset,
       startedAt: new Date(ctx.envelope.occurredAt),
     });
+    const split = {
+      testRatio: this.settings.NETSENTRY_SPLIT_TEST_RATIO,
+      seed: this.settings.NETSENTRY_SPLIT_SEED,
+      stratified: this.settings.NETSENTRY_SPLIT_STRATIFIED,
+      duplicateAware: this.settings.NETSENTRY_SPLIT_DUPLICATE_AWARE,
+    };
     const ingested = await ingestSnapshot(
       { records: this.records, artifacts: this.artifacts, registry: this.registry },
-      {
-        dataset,
-        runId,
-        eventId: ctx.envelope.eventId,
-        asOf: new Date(ctx.envelope.occurredAt),
-        split: {
-          testRatio: this.settings.NETSENTRY_SPLIT_TEST_RATIO,
-          seed: this.settings.NETSENTRY_SPLIT_SEED,
-          stratified: this.settings.NETSENTRY_SPLIT_STRATIFIED,
-          duplicateAware: this.settings.NETSENTRY_SPLIT_DUPLICATE_AWARE,
-        },
-      },
+      { dataset, runId, eventId: ctx.envelope.eventId, asOf: new Date(ctx.envelope.occurredAt), split },
     );
     ctx.logger.info({ runId, dataset, rows: ingested.rows }, 'snapshot ingested');
     await this.registry.runs.recordStage(runId, 'ingestion', {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
       detail: `${ingested.rows.snapshot} rows: ${ingested.rows.train} train, ${ingested.rows.test} test`,
+      config: stageConfig({ dataset, split }),
     });
     return emit('data.ingested', ingested, { runId });
   }

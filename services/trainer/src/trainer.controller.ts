@@ -16,7 +16,7 @@ import {
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
-import { ARTIFACT_KINDS, toArtifactRef, type Registry } from '@netsentry/registry';
+import { ARTIFACT_KINDS, stageConfig, toArtifactRef, type Registry } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -278,6 +278,7 @@ export class TrainerController implements OnModuleDestroy {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
       detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}, ${result.trials.length} trials, ${seconds} s); model ${model.version}`,
+      config: stageConfig({ search: config, foldResampling: resamplingSettings ?? null }),
     });
     return this.modelTrained(event, bundleRef, bundle, model.version);
   }

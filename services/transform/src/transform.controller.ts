@@ -4,7 +4,7 @@ import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
 import { encodeMatrix, MATRIX_MEDIA_TYPE, readLabelledSplits, serializePreprocessor } from '@netsentry/ml';
 import type { RecordStore } from '@netsentry/records';
-import type { Registry } from '@netsentry/registry';
+import { stageConfig, type Registry } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -115,6 +115,7 @@ export class TransformController {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
       detail: `${result.train.cols} features; train ${JSON.stringify(result.classCountsBefore)} → ${JSON.stringify(result.classCountsAfter)}`,
+      config: stageConfig(this.settings),
     });
     return emit('data.transformed', {
       dataset: event.dataset,

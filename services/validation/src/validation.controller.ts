@@ -9,7 +9,13 @@ import {
   type DriftPolicy,
 } from '@netsentry/ml';
 import type { RecordStore } from '@netsentry/records';
-import { ARTIFACT_KINDS, productionAliasName, toArtifactRef, type Registry } from '@netsentry/registry';
+import {
+  ARTIFACT_KINDS,
+  productionAliasName,
+  stageConfig,
+  toArtifactRef,
+  type Registry,
+} from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
   emit,
@@ -83,6 +89,7 @@ export class ValidationController {
       status: passed ? 'succeeded' : 'quarantined',
       eventId: ctx.envelope.eventId,
       detail: `${result.verdict}${result.reasons.length > 0 ? `: ${result.reasons.slice(0, 3).join('; ')}` : ''}`,
+      config: stageConfig(this.policy),
     });
     const common = {
       dataset: event.dataset,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { buildVersion } from '../build-id';
 import { loadConfig } from '../load';
 import { serviceSection, type LogLevel } from './service';
 
@@ -18,7 +19,7 @@ describe('serviceSection', () => {
     expectTypeOf(settings.logLevel).toEqualTypeOf<LogLevel>();
   });
 
-  it('reads overrides and falls back to dev without a package version', () => {
+  it('reads overrides and falls back to the build id, or dev, without a package version', () => {
     const env = {
       NETSENTRY_HTTP_PORT: '0',
       NETSENTRY_LOG_LEVEL: 'DEBUG',
@@ -31,7 +32,7 @@ describe('serviceSection', () => {
       logLevel: 'debug',
       instanceId: 'inference-1',
     });
-    expect(loadConfig(serviceSection({ name: 'x', httpPort: 1 }), {}).version).toBe('dev');
+    expect(loadConfig(serviceSection({ name: 'x', httpPort: 1 }), {}).version).toBe(buildVersion() ?? 'dev');
   });
 
   it('refuses a port out of range and an unknown level', () => {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { buildVersion } from '../build-id';
 import { defineConfig, type ConfigSection } from '../load';
 import { oneOf, port, str } from '../validators';
 
@@ -19,7 +20,10 @@ export interface ServiceSectionOptions {
   readonly name: string;
   /** The service's default HTTP port. */
   readonly httpPort: number;
-  /** The default version, usually the service's package.json version; `dev` when omitted. */
+  /**
+   * The default version; when omitted, the git commit the code was built from (`npm run build` writes
+   * libs/config/build-id.json), or `dev` without one.
+   */
   readonly version?: string;
 }
 
@@ -34,8 +38,9 @@ export function serviceSection(options: ServiceSectionOptions): ConfigSection<Se
       NETSENTRY_HTTP_HOST: str({ default: '0.0.0.0', description: 'Address the HTTP server binds' }),
       NETSENTRY_LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', ignoreCase: true }),
       NETSENTRY_SERVICE_VERSION: str({
-        default: options.version ?? 'dev',
-        description: 'Reported in logs and metrics, e.g. the image tag',
+        default: options.version ?? buildVersion() ?? 'dev',
+        description:
+          'Code version in events, logs, metrics and lineage, e.g. the image tag (default: the git commit built from)',
       }),
       NETSENTRY_INSTANCE_ID: str({
         default: hostname().replace(/[^A-Za-z0-9._-]/g, '-'),
