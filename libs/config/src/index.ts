@@ -15,3 +15,4 @@ export * from './sections/kafka';
 export * from './sections/mongo';
 export * from './sections/s3';
 export * from './sections/service';
+export * from './sections/admin';

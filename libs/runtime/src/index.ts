@@ -13,3 +13,4 @@ export * from './stage-handler';
 export * from './stage-pipeline';
 export * from './transport';
 export * from './stores.module';
+export * from './admin-auth';

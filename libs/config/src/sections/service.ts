@@ -34,6 +34,9 @@ export function serviceSection(options: ServiceSectionOptions): ConfigSection<Se
         default: options.version ?? 'dev',
         description: 'Reported in logs and metrics, e.g. the image tag',
       }),
+      // Read here only so that every service's logger scrubs it (`secretValues`); `adminSection` validates
+      // it where admin commands are signed or verified.
+      NETSENTRY_ADMIN_SECRET: str({ optional: true, secret: true }),
     },
     (v): ServiceSettings => ({
       name: options.name,
