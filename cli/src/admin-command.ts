@@ -1,8 +1,9 @@
-import { kafkaSection, loadConfig } from '@netsentry/config';
+import { adminSection, kafkaSection, loadConfig } from '@netsentry/config';
 import {
   ContractRegistry,
   messageKey,
   rootEnvelope,
+  signAdminCommand,
   topicName,
   type EventByTopic,
 } from '@netsentry/contracts';
@@ -23,7 +24,10 @@ export function requester(env: Readonly<Record<string, string | undefined>> = pr
   return user ? user : 'operator';
 }
 
-/** An admin command from the CLI; its id (envelope.eventId) is the command id the services log. */
+/**
+ * An admin command from the CLI, not yet signed (`publishCommand` signs it just before sending); its id
+ * (envelope.eventId) is the command id the services log.
+ */
 export function adminCommand(
   request: CommandRequest,
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -35,6 +39,8 @@ export function adminCommand(
     requestedBy: requester(env),
     targetModelVersion: request.targetModelVersion ?? null,
     datasetName: request.datasetName ?? null,
+    nonce: null,
+    signature: null,
   };
 }
 
@@ -44,15 +50,23 @@ export type Publish = (
   env: Readonly<Record<string, string | undefined>>,
 ) => Promise<void>;
 
-/** Publishes one command on the prefixed admin.commands topic, keyed as the catalogue says (its id). */
+/**
+ * Signs one command with NETSENTRY_ADMIN_SECRET (HMAC-SHA256, a fresh nonce, the signing time) and
+ * publishes it on the prefixed admin.commands topic, keyed as the catalogue says (its id). Ingestion and
+ * the pusher refuse unsigned, badly signed, stale and replayed commands.
+ */
 export async function publishCommand(
-  command: AdminCommand,
+  unsigned: AdminCommand,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> {
-  const kafka = loadConfig(kafkaSection({ clientId: 'netsentry-cli' }), env);
+  const { kafka, admin } = loadConfig(
+    { kafka: kafkaSection({ clientId: 'netsentry-cli' }), admin: adminSection() },
+    env,
+  );
   const producer = createKafka(kafka).producer(producerConfig({ idempotent: true }));
   await producer.connect();
   try {
+    const command = signAdminCommand(unsigned, admin.secret);
     await producer.send({
       topic: topicName(kafka.topicPrefix, 'admin.commands'),
       acks: -1,

@@ -100,6 +100,15 @@ Examples:
     .description('publish a RETRAIN command on admin.commands: ingestion starts a run on the loaded records')
     .option('--dataset <name>', 'dataset to train on (default: the ingestion service default)')
     .option('--reason <text>', 'why, shown in the run history', 'requested from the CLI')
+    .addHelpText(
+      'after',
+      `
+Every admin command (retrain, rollback, promote) is signed with
+NETSENTRY_ADMIN_SECRET (locally: eval "$(deploy/local/infra env)"); the services
+refuse unsigned, forged, stale (older than 5 minutes) and replayed commands to
+pipeline.dlq. A RETRAIN while the dataset has a run in progress is refused
+(RUN_IN_PROGRESS) with the run named; send it again when that run has ended.`,
+    )
     .action(async (opts: { dataset?: string; reason: string }) => {
       process.exitCode = await retrain(opts, process.env, publish);
     });

@@ -131,6 +131,12 @@ describe('admin commands', () => {
     expect(command.envelope.producer.service).toBe('cli');
   });
 
+  it('say in the help that they are signed, and when a RETRAIN is refused', async () => {
+    await run('retrain', '--help');
+    expect(printed).toMatch(/signed with\s+NETSENTRY_ADMIN_SECRET/);
+    expect(printed).toMatch(/run in progress is refused\s+\(RUN_IN_PROGRESS\)/);
+  });
+
   it('retrain goes out the same way', async () => {
     await run('retrain', '--dataset', 'nsl-kdd');
     expect(published[0]).toMatchObject({

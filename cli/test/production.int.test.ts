@@ -1,4 +1,4 @@
-import { ContractRegistry, topicName } from '@netsentry/contracts';
+import { ContractRegistry, topicName, verifyAdminCommand } from '@netsentry/contracts';
 import { isolatedStageEnv, newKafka, readTopic } from '@netsentry/testkit';
 import { describe, expect, it } from 'vitest';
 import { promote, rollback } from '../src/production';
@@ -32,6 +32,10 @@ describe('netsentry rollback / promote', () => {
       },
     ]);
     expect(messages.map((m) => m.key!.toString())).toEqual(commands.map((c) => c.envelope.eventId));
+    for (const c of commands) {
+      expect(verifyAdminCommand(c, env.NETSENTRY_ADMIN_SECRET!)).toMatchObject({ ok: true });
+    }
+    expect(new Set(commands.map((c) => c.nonce)).size).toBe(2);
   });
 
   it('names the variable when the broker list is missing', async () => {

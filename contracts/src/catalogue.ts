@@ -70,7 +70,7 @@ export const TOPIC_CATALOGUE: { readonly [T in TopicName]: TopicSpec & { name: T
     producers: ['cli', 'inference'],
     consumers: ['ingestion', 'pusher'],
     description:
-      'RETRAIN (ingestion starts a run), ROLLBACK and PROMOTE (pusher moves the production alias).',
+      "Signed (HMAC-SHA256) RETRAIN (ingestion starts a run), ROLLBACK and PROMOTE (pusher moves a dataset's production alias).",
   },
   'data.ingested': {
     name: 'data.ingested',

@@ -1,3 +1,4 @@
+export * from './admin-signature';
 export * from './catalogue';
 export * from './codegen';
 export * from './compatibility';

@@ -82,6 +82,8 @@ const FACTORIES: { [T in TopicName]: () => EventByTopic[T] } = {
     requestedBy: 'ops@example.com',
     targetModelVersion: null,
     datasetName: 'phishing',
+    nonce: '5f0c9a7e-4d1b-4f7e-9a53-2c8e1b6d7f40',
+    signature: '9c1e4b7d2a8f03e6c5b19d7a4e2f8c0b6d3a9e1f7c4b2d8a0e6f3c9b1d7a4e20',
   }),
   'data.ingested': () => ({
     envelope: envelope('data.ingested', 'ingestion', 1),

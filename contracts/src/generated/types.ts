@@ -77,7 +77,7 @@ export interface ProductionComparison {
   productionMetrics: Record<string, number>;
 }
 
-/** An operator's (or the drift monitor's) instruction to the pipeline. The command id is envelope.eventId. */
+/** An operator's (or the drift monitor's) instruction to the pipeline, signed with the deployment's admin secret. The command id is envelope.eventId. */
 export interface AdminCommand {
   envelope: Envelope;
   /** What to do: RETRAIN starts a run at ingestion; ROLLBACK and PROMOTE are carried out by the pusher. */
@@ -88,8 +88,12 @@ export interface AdminCommand {
   requestedBy: string;
   /** ROLLBACK: version to roll back to (null = the previous production version). PROMOTE: version to promote. Ignored by RETRAIN. */
   targetModelVersion: string | null;
-  /** RETRAIN: dataset to train on (null = the configured default dataset). */
+  /** RETRAIN: dataset to train on (null = the configured default dataset). ROLLBACK: whose production to roll back (null = the only dataset with a production model). PROMOTE: must match the version's dataset when set. */
   datasetName: string | null;
+  /** Random, unique per issued command (a UUID); signed. A second command with a nonce already seen is a replay and is refused (ADMIN_REPLAYED). Null in unsigned commands and in commands written as v1. */
+  nonce: string | null;
+  /** HMAC-SHA256 with the shared admin secret (NETSENTRY_ADMIN_SECRET), lower-case hex, over the canonical form: the JSON array ['netsentry/admin-command@1', nonce, envelope.occurredAt, envelope.producer.service, command, reason, requestedBy, targetModelVersion, datasetName]. envelope.occurredAt is the signing time, checked against the replay window. Null: unsigned, refused (ADMIN_UNSIGNED), as is every v1 command. */
+  signature: string | null;
 }
 
 export type CommandType = 'RETRAIN' | 'ROLLBACK' | 'PROMOTE';
@@ -478,7 +482,7 @@ export const TOPIC_NAMES: readonly TopicName[] = [
 
 /** Latest schema version of each topic: what encode writes and what envelope.schemaVersion says. */
 export const LATEST_SCHEMA_VERSION: Readonly<Record<TopicName, number>> = {
-  'admin.commands': 1,
+  'admin.commands': 2,
   'data.ingested': 1,
   'data.quarantined': 1,
   'data.transformed': 2,

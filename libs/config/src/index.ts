@@ -16,3 +16,4 @@ export * from './sections/mongo';
 export * from './sections/s3';
 export * from './sections/service';
 export { buildVersion, readBuildId, BUILD_ID_FILE, type BuildId } from './build-id';
+export * from './sections/admin';

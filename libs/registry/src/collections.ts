@@ -9,4 +9,5 @@ export const COLLECTIONS = {
   aliases: 'aliases',
   aliasHistory: 'aliasHistory',
   transitions: 'transitions',
+  adminNonces: 'adminNonces',
 } as const;

@@ -1,3 +1,4 @@
+export * from './admin-nonces';
 export * from './artifacts';
 export { COLLECTIONS } from './collections';
 export * from './errors';

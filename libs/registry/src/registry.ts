@@ -1,5 +1,6 @@
 import type { ArtifactRef } from '@netsentry/contracts';
 import type { Db, MongoClient } from 'mongodb';
+import { AdminNonceRepository } from './admin-nonces';
 import { ARTIFACT_KINDS, ArtifactRepository, toArtifactRef } from './artifacts';
 import { ModelNotFoundError, RegistryConflictError } from './errors';
 import { modelLineage, type ModelLineage } from './model-lineage';
@@ -38,6 +39,7 @@ export class Registry {
   readonly models: ModelRepository;
   readonly trials: TrialRepository;
   readonly aliases: ProductionAlias;
+  readonly adminNonces: AdminNonceRepository;
 
   constructor(readonly db: Db) {
     this.runs = new RunRepository(db);
@@ -46,6 +48,7 @@ export class Registry {
     this.models = new ModelRepository(db);
     this.trials = new TrialRepository(db);
     this.aliases = new ProductionAlias(db);
+    this.adminNonces = new AdminNonceRepository(db);
   }
 
   /** The registry on `dbName`, with every unique index in place (idempotent; every service may call it). */
@@ -103,5 +106,6 @@ export class Registry {
     await this.models.ensureIndexes();
     await this.trials.ensureIndexes();
     await this.aliases.ensureIndexes();
+    await this.adminNonces.ensureIndexes();
   }
 }

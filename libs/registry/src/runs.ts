@@ -174,8 +174,10 @@ export class RunRepository {
   }
 
   /** Most recent first. */
-  async list(options: { status?: RunStatus; limit?: number } = {}): Promise<Run[]> {
-    const filter = options.status ? { status: options.status } : {};
+  async list(options: { status?: RunStatus; dataset?: string; limit?: number } = {}): Promise<Run[]> {
+    const filter: { status?: RunStatus; dataset?: string } = {};
+    if (options.status) filter.status = options.status;
+    if (options.dataset) filter.dataset = options.dataset;
     const rows = await this.collection
       .find(filter)
       .sort({ startedAt: -1 })

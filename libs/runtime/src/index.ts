@@ -19,3 +19,4 @@ export * from './stage-pipeline';
 export * from './transport';
 export * from './stage-resources';
 export * from './stores.module';
+export * from './admin-auth';

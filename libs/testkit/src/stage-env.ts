@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { localInfra } from './local-infra';
 import { uniqueName } from './clients';
 
 /**
  * Environment for running a stage in a test against the local servers, isolated from every other test:
- * its own topic prefix, MongoDB database and S3 bucket.
+ * its own topic prefix, MongoDB database and S3 bucket, and its own admin secret (the CLI and the stages
+ * of one test sign and verify admin commands with it; sign with `signAdminCommand` from contracts).
  */
 export function isolatedStageEnv(label: string): Record<string, string> {
   const infra = localInfra();
@@ -20,5 +22,6 @@ export function isolatedStageEnv(label: string): Record<string, string> {
     NETSENTRY_S3_BUCKET: `it-${id}`.slice(0, 63),
     NETSENTRY_HTTP_PORT: '0',
     NETSENTRY_LOG_LEVEL: 'warn',
+    NETSENTRY_ADMIN_SECRET: randomBytes(32).toString('hex'),
   };
 }

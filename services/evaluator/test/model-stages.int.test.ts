@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import {
   ContractRegistry,
   rootEnvelope,
+  signAdminCommand,
   topicName,
   type EventByTopic,
   type TopicName,
@@ -83,8 +84,7 @@ async function publish<T extends TopicName>(t: T, event: EventByTopic[T], key: s
 
 async function retrain(dataset: string): Promise<string> {
   const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } });
-  await publish(
-    'admin.commands',
+  const command = signAdminCommand(
     {
       envelope,
       command: 'RETRAIN',
@@ -93,8 +93,9 @@ async function retrain(dataset: string): Promise<string> {
       targetModelVersion: null,
       datasetName: dataset,
     },
-    envelope.eventId,
+    env.NETSENTRY_ADMIN_SECRET!,
   );
+  await publish('admin.commands', command, envelope.eventId);
   return `run-${envelope.eventId}`;
 }
 

@@ -1,4 +1,5 @@
 import {
+  adminSection,
   bool,
   defineConfig,
   duration,
@@ -34,6 +35,8 @@ export interface InferenceSettings {
     readonly retrain: boolean;
     readonly cooldownMs: number;
   };
+  /** The admin-command signing key (NETSENTRY_ADMIN_SECRET), required when drift may request a RETRAIN. */
+  readonly adminSecret: string | null;
 }
 
 /** `NETSENTRY_INFERENCE_*` → InferenceSettings (fails fast naming every bad variable). */
@@ -95,6 +98,7 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
         retrain: v.NETSENTRY_INFERENCE_DRIFT_RETRAIN,
         cooldownMs: v.NETSENTRY_INFERENCE_DRIFT_COOLDOWN,
       },
+      adminSecret: null,
     }),
   );
 }
@@ -102,6 +106,9 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
 /** The section itself, for tools that validate a deployment's environment (the compose test). */
 export const inferenceConfig: ConfigSection<InferenceSettings> = inferenceSection();
 
+/** Inference's settings; with automatic retraining on, the admin secret it signs RETRAIN with is required. */
 export function loadInferenceConfig(env: Env): InferenceSettings {
-  return loadConfig(inferenceConfig, env);
+  const settings = loadConfig(inferenceConfig, env);
+  if (!settings.drift.retrain) return settings;
+  return { ...settings, adminSecret: loadConfig(adminSection(), env).secret };
 }

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { ContractRegistry, topicName, writeSingleObject } from '@netsentry/contracts';
+import { ContractRegistry, topicName, verifyAdminCommand, writeSingleObject } from '@netsentry/contracts';
 import { openBundle, takeRows } from '@netsentry/ml';
 import { openStores, runStage, type KafkaAvroTransport, type Stores } from '@netsentry/runtime';
 import { isolatedStageEnv, newKafka, readTopic } from '@netsentry/testkit';
@@ -287,6 +287,8 @@ describe('inference against the local servers', () => {
     expect(retrains[0]!.envelope.eventId).toBe(alert.retrainCommandId);
     expect(retrains[0]!.datasetName).toBe('phishing');
     expect(retrains[0]!.requestedBy).toBe('inference');
+    // Signed with the deployment's admin secret, so ingestion will carry it out.
+    expect(verifyAdminCommand(retrains[0]!, env.NETSENTRY_ADMIN_SECRET!)).toMatchObject({ ok: true });
     expect(await metric('netsentry_inference_drift_score', `feature="${named}"`)).toBeGreaterThan(0.1);
     expect(await metric('netsentry_inference_drift_share')).toBeGreaterThanOrEqual(0.3);
   }, 120_000);

@@ -1,4 +1,4 @@
-import { bool, defineConfig, float, int, str } from '@netsentry/config';
+import { bool, defineConfig, duration, float, int, str } from '@netsentry/config';
 
 /** Ingestion's own settings (`NETSENTRY_INGESTION_*`), validated at start-up. */
 export const ingestionSection = defineConfig({
@@ -14,6 +14,12 @@ export const ingestionSection = defineConfig({
   }),
   NETSENTRY_SPLIT_SEED: int({ default: 42, description: 'seed of the train/test split' }),
   NETSENTRY_SPLIT_STRATIFIED: bool({ default: true, description: 'keep class shares equal on both sides' }),
+  NETSENTRY_INGESTION_RUN_MAX_AGE: duration({
+    default: 2 * 60 * 60_000,
+    description:
+      'a RETRAIN is refused while a run of the same dataset is running; a run started longer ago than ' +
+      'this is taken as abandoned (a stage dead-lettered it or crashed) and no longer blocks retraining',
+  }),
   NETSENTRY_SPLIT_DUPLICATE_AWARE: bool({
     default: false,
     description: 'keep identical feature vectors on one side (no leakage through duplicates)',

@@ -1,12 +1,15 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, Optional } from '@nestjs/common';
 import type { ArtifactStore } from '@netsentry/artifacts';
 import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
+import { Metrics } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
-import { stageConfig, type Registry } from '@netsentry/registry';
+import { stageConfig, type Registry, type Run } from '@netsentry/registry';
 import {
+  AdminCommandGuard,
   ARTIFACT_STORE,
   emit,
+  NonRetryableError,
   RECORD_STORE,
   REGISTRY,
   StageHandler,
@@ -21,15 +24,28 @@ export function runIdFor(commandEventId: string): string {
   return `run-${commandEventId}`;
 }
 
+const when = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
+
 @Controller()
 export class IngestionController {
   private readonly settings = loadConfig(ingestionSection);
+  private readonly guard: AdminCommandGuard;
+  private readonly refusals: ReturnType<Metrics['counter']> | undefined;
 
   constructor(
     @Inject(RECORD_STORE) private readonly records: RecordStore,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(REGISTRY) private readonly registry: Registry,
-  ) {}
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
+    this.guard = AdminCommandGuard.fromEnv('ingestion', registry, metrics);
+    this.refusals = metrics?.counter(
+      'netsentry_ingestion_retrain_refused_total',
+      'Signed RETRAIN commands refused because a run of the same dataset was in progress',
+      ['dataset'],
+    );
+  }
 
   @StageHandler('admin.commands')
   async onCommand(
@@ -37,8 +53,11 @@ export class IngestionController {
     ctx: StageContext<'admin.commands'>,
   ): Promise<StageResult> {
     if (command.command !== 'RETRAIN') return; // ROLLBACK and PROMOTE are the pusher's
+    await this.guard.verify(command, ctx);
     const dataset = command.datasetName ?? this.settings.NETSENTRY_DEFAULT_DATASET;
     const runId = runIdFor(ctx.envelope.eventId);
+    // A redelivered command continues its own run; a new one waits for the dataset's run in progress.
+    if ((await this.registry.runs.get(runId)) === null) await this.refuseWhileRunning(dataset, ctx);
     await this.registry.runs.openRun({
       runId,
       correlationId: ctx.envelope.correlationId,
@@ -64,5 +83,34 @@ export class IngestionController {
       config: stageConfig({ dataset, split }),
     });
     return emit('data.ingested', ingested, { runId });
+  }
+
+  /**
+   * Never two runs of one dataset at once: a RETRAIN while one is running is refused (pipeline.dlq,
+   * RUN_IN_PROGRESS) with the run named. A run started longer ago than NETSENTRY_INGESTION_RUN_MAX_AGE is
+   * taken as abandoned — a stage dead-lettered it or crashed — and does not block; the log says so.
+   */
+  private async refuseWhileRunning(dataset: string, ctx: StageContext<'admin.commands'>): Promise<void> {
+    const maxAge = this.settings.NETSENTRY_INGESTION_RUN_MAX_AGE;
+    const now = Date.now();
+    const running = await this.registry.runs.list({ status: 'running', dataset, limit: 50 });
+    const fresh = (r: Run): boolean => now - r.startedAt.getTime() <= maxAge;
+    const abandoned = running.filter((r) => !fresh(r));
+    if (abandoned.length > 0) {
+      ctx.logger.warn(
+        { dataset, abandoned: abandoned.map((r) => r.runId), maxAgeMs: maxAge },
+        `runs of ${dataset} still 'running' after more than ${minutes(maxAge)}: taken as abandoned, not blocking`,
+      );
+    }
+    const active = running.find(fresh);
+    if (active === undefined) return;
+    const reason =
+      `RETRAIN of ${dataset} refused: run ${active.runId} of this dataset is in progress (started ` +
+      `${when(active.startedAt)}, ${minutes(now - active.startedAt.getTime())} ago); send it again when ` +
+      `that run has ended. A run still running after ${minutes(maxAge)} (NETSENTRY_INGESTION_RUN_MAX_AGE) ` +
+      'is taken as abandoned and no longer blocks retraining';
+    this.refusals?.inc({ dataset });
+    ctx.logger.warn({ code: 'RUN_IN_PROGRESS', dataset, running: active.runId, reason }, 'RETRAIN refused');
+    throw new NonRetryableError(reason, 'RUN_IN_PROGRESS');
   }
 }

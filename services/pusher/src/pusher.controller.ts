@@ -7,6 +7,7 @@ import type { Registry } from '@netsentry/registry';
 import { carryOverLegacyProduction } from './legacy-production';
 import { ModelDatasets } from './model-datasets';
 import {
+  AdminCommandGuard,
   ARTIFACT_STORE,
   REGISTRY,
   StageHandler,
@@ -27,6 +28,7 @@ export class PusherController implements OnApplicationBootstrap {
   private readonly push: PushAcceptedModel;
   private readonly rollbackOrPromote: RollbackOrPromote;
   private readonly datasets: ModelDatasets;
+  private readonly guard: AdminCommandGuard;
 
   constructor(
     @Inject(ARTIFACT_STORE) artifacts: ArtifactStore,
@@ -46,6 +48,7 @@ export class PusherController implements OnApplicationBootstrap {
       },
       this.metrics,
     );
+    this.guard = AdminCommandGuard.fromEnv('pusher', registry, metrics);
     this.datasets = new ModelDatasets(artifacts);
     const release = new ProductionRelease(
       artifacts,
@@ -91,6 +94,7 @@ export class PusherController implements OnApplicationBootstrap {
     ctx: StageContext<'admin.commands'>,
   ): Promise<StageResult> {
     if (command.command === 'RETRAIN') return; // ingestion's
+    await this.guard.verify(command, ctx);
     const operator = { ...command, command: command.command };
     return this.refusalsCounted(ctx, () => this.rollbackOrPromote.execute(operator, ctx));
   }

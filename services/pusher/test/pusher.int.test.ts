@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import {
   ContractRegistry,
   rootEnvelope,
+  signAdminCommand,
   topicName,
   type ArtifactRef,
   type EventByTopic,
@@ -311,14 +312,9 @@ function command(
   reason: string,
   datasetName: string | null = null,
 ): EventByTopic['admin.commands'] {
-  return {
-    envelope: rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } }),
-    command: kind,
-    reason,
-    requestedBy: 'alice',
-    targetModelVersion,
-    datasetName,
-  };
+  const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } });
+  const body = { envelope, command: kind, reason, requestedBy: 'alice', targetModelVersion, datasetName };
+  return signAdminCommand(body, env.NETSENTRY_ADMIN_SECRET!);
 }
 
 /** Waits until the pusher has finished with an event (completed or dead-lettered) in its ledger. */
@@ -657,6 +653,60 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
       expect(text.match(/^netsentry_pusher_production_info\{/gm)).toHaveLength(2);
       expect(text).toMatch(
         /netsentry_pusher_alias_moves_total\{action="ROLLBACK",dataset="phishing-b"[^}]*\} 1/,
+      );
+    });
+
+    it('refuses an unsigned, forged, stale or replayed ROLLBACK or PROMOTE, moving nothing', async () => {
+      const before = [await production(), await otherProduction()];
+      const signed = command('ROLLBACK', null, 'take phishing-b back', 'phishing-b');
+      const { nonce: _n, signature: _s, ...unsigned } = command('PROMOTE', b2.version, 'unsigned');
+      const attempts: [EventByTopic['admin.commands'], string][] = [
+        [{ ...unsigned, nonce: null, signature: null }, 'ADMIN_UNSIGNED'],
+        [signAdminCommand(command('PROMOTE', b2.version, 'forged'), 'x'.repeat(64)), 'ADMIN_BAD_SIGNATURE'],
+        [
+          // Altered after signing (under its own event id, or the ledger would then skip the real one).
+          {
+            ...signed,
+            targetModelVersion: b2.version,
+            envelope: { ...signed.envelope, eventId: randomUUID() },
+          },
+          'ADMIN_BAD_SIGNATURE',
+        ],
+        [
+          signAdminCommand(command('ROLLBACK', null, 'old', 'phishing-b'), env.NETSENTRY_ADMIN_SECRET!, 0),
+          'ADMIN_STALE',
+        ],
+      ];
+      for (const [attempt, code] of attempts) {
+        await publish('admin.commands', attempt);
+        const letter = await outputs.first('pipeline.dlq', attempt.envelope.eventId);
+        expect(letter.errorCode).toBe(code);
+        expect(outputs.causedBy('model.pushed', attempt.envelope.eventId)).toEqual([]);
+      }
+      // The signed one works once; the same command under a new id is a replay.
+      await publish('admin.commands', signed);
+      const pushed = await outputs.first('model.pushed', signed.envelope.eventId);
+      expect(pushed).toMatchObject({ action: 'ROLLBACK', alias: OTHER, modelVersion: b1.version });
+      const replay = { ...signed, envelope: { ...signed.envelope, eventId: randomUUID() } };
+      await publish('admin.commands', replay);
+      const letter = await outputs.first('pipeline.dlq', replay.envelope.eventId);
+      expect(letter.errorCode).toBe('ADMIN_REPLAYED');
+      expect(letter.reason).toMatch(`a replay of command ${signed.envelope.eventId}`);
+      expect(outputs.causedBy('model.pushed', replay.envelope.eventId)).toEqual([]);
+      expect(await production()).toEqual(before[0]);
+      expect(await otherProduction()).toMatchObject({
+        version: b1.version,
+        revision: before[1]!.revision + 1,
+      });
+      const text = await metricsText();
+      expect(text).toMatch(
+        /netsentry_admin_commands_refused_total\{code="ADMIN_BAD_SIGNATURE",command="PROMOTE"[^}]*\} 1/,
+      );
+      expect(text).toMatch(
+        /netsentry_admin_commands_refused_total\{code="ADMIN_BAD_SIGNATURE",command="ROLLBACK"[^}]*\} 1/,
+      );
+      expect(text).toMatch(
+        /netsentry_admin_commands_refused_total\{code="ADMIN_REPLAYED",command="ROLLBACK"[^}]*\} 1/,
       );
     });
 

@@ -1,5 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import { ContractRegistry, rootEnvelope, topicName, type EventByTopic } from '@netsentry/contracts';
+import {
+  ContractRegistry,
+  rootEnvelope,
+  signAdminCommand,
+  topicName,
+  type EventByTopic,
+} from '@netsentry/contracts';
 import { decodeMatrix, parsePreprocessor } from '@netsentry/ml';
 import { loadRecords } from '@netsentry/records';
 import { openStores, runStage, type Stores } from '@netsentry/runtime';
@@ -42,14 +48,17 @@ async function retrain(dataset: string): Promise<string> {
   const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } });
   const producer = kafka.producer();
   await producer.connect();
-  const command: EventByTopic['admin.commands'] = {
-    envelope,
-    command: 'RETRAIN',
-    reason: `pipeline test ${dataset}`,
-    requestedBy: 'test',
-    targetModelVersion: null,
-    datasetName: dataset,
-  };
+  const command: EventByTopic['admin.commands'] = signAdminCommand(
+    {
+      envelope,
+      command: 'RETRAIN',
+      reason: `pipeline test ${dataset}`,
+      requestedBy: 'test',
+      targetModelVersion: null,
+      datasetName: dataset,
+    },
+    env.NETSENTRY_ADMIN_SECRET!,
+  );
   await producer.send({
     topic: topic('admin.commands'),
     messages: [{ key: envelope.eventId, value: contracts.encode('admin.commands', command) }],

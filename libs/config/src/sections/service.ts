@@ -48,6 +48,9 @@ export function serviceSection(options: ServiceSectionOptions): ConfigSection<Se
         expected: 'a replica name of letters, digits, ".", "_" or "-"',
         description: 'Stable name of this replica (the pod name); default: the hostname',
       }),
+      // Read here only so that every service's logger scrubs it (`secretValues`); `adminSection` validates
+      // it where admin commands are signed or verified.
+      NETSENTRY_ADMIN_SECRET: str({ optional: true, secret: true }),
     },
     (v): ServiceSettings => ({
       name: options.name,

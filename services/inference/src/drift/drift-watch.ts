@@ -1,6 +1,7 @@
 import {
   LATEST_SCHEMA_VERSION,
   rootEnvelope,
+  signAdminCommand,
   type AdminCommand,
   type DriftAlert,
   type Producer,
@@ -39,6 +40,8 @@ export class DriftWatch {
     private readonly settings: InferenceSettings['drift'],
     private readonly producer: Producer,
     private readonly dataset: string,
+    /** Signs the RETRAIN (NETSENTRY_ADMIN_SECRET); null while automatic retraining is off. */
+    private readonly adminSecret: string | null,
   ) {
     this.policy = new DriftRetrainPolicy({ enabled: settings.retrain, cooldownMs: settings.cooldownMs });
   }
@@ -80,20 +83,24 @@ export class DriftWatch {
     if (report === null || !decision.alert) return { report, emission: null };
     const envelope = rootEnvelope('monitoring.drift', { producer: this.producer, occurredAt: now });
     let retrain: AdminCommand | null = null;
-    if (decision.action === 'RETRAIN_REQUESTED') {
+    if (decision.action === 'RETRAIN_REQUESTED' && this.adminSecret !== null) {
       const drifted = report.features.filter((f) => f.drifted).map((f) => f.feature);
-      retrain = {
-        envelope: {
-          ...rootEnvelope('admin.commands', { producer: this.producer, occurredAt: now }),
-          correlationId: envelope.correlationId,
-          causationId: envelope.eventId,
+      retrain = signAdminCommand(
+        {
+          envelope: {
+            ...rootEnvelope('admin.commands', { producer: this.producer, occurredAt: now }),
+            correlationId: envelope.correlationId,
+            causationId: envelope.eventId,
+          },
+          command: 'RETRAIN',
+          reason: `live drift on ${model.version}: ${drifted.length} of ${report.features.length} features drifted (share ${report.shareDrifted.toFixed(2)} ≥ ${report.shareThreshold}): ${drifted.slice(0, 8).join(', ')}${drifted.length > 8 ? ', …' : ''}`,
+          requestedBy: 'inference',
+          targetModelVersion: null,
+          datasetName: this.dataset,
         },
-        command: 'RETRAIN',
-        reason: `live drift on ${model.version}: ${drifted.length} of ${report.features.length} features drifted (share ${report.shareDrifted.toFixed(2)} ≥ ${report.shareThreshold}): ${drifted.slice(0, 8).join(', ')}${drifted.length > 8 ? ', …' : ''}`,
-        requestedBy: 'inference',
-        targetModelVersion: null,
-        datasetName: this.dataset,
-      };
+        this.adminSecret,
+        now,
+      );
     }
     const alert: DriftAlert = {
       envelope: { ...envelope, schemaVersion: LATEST_SCHEMA_VERSION['monitoring.drift'] },

@@ -43,7 +43,7 @@ export class ScoreTrafficBatch {
     @Inject(ENVELOPE_PRODUCER) private readonly producer: { service: string; version: string },
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.drift = new DriftWatch(config.drift, producer, config.dataset);
+    this.drift = new DriftWatch(config.drift, producer, config.dataset, config.adminSecret);
   }
 
   execute(batch: StageBatch<LiveRecord>): BatchResult {
