@@ -7,6 +7,10 @@ export { DEFAULT_MISSING, loadDatasetSchema, parseDatasetSchema } from './schema
 export * from './schema-types';
 export {
   checkCell,
+  columnCheck,
+  type ColumnCheck,
+  type ValueCheck,
+  type ValueProblem,
   readNumber,
   isMissing,
   isPositiveLabel,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldNameFor } from './field-names';
 import { assertHeader, checkHeader } from './header';
 import { parseDatasetSchema } from './schema-parser';
-import { checkCell, isPositiveLabel } from './values';
+import { checkCell, columnCheck, isPositiveLabel } from './values';
 
 const schema = parseDatasetSchema(`format: netsentry/dataset-schema@1
 name: tiny
@@ -51,6 +51,40 @@ describe('checkCell', () => {
 
   it('lets an unseen category of an open column through for the unknown bucket', () => {
     expect(checkCell(schema, col('service'), 'gopher')).toEqual({ ok: true, value: 'gopher' });
+  });
+});
+
+describe('columnCheck', () => {
+  const check = (name: string, value: unknown) => columnCheck(schema, col(name))(value);
+
+  it('takes typed values (numbers from Avro or JSON) as well as text, with the same verdicts', () => {
+    expect(check('bytes', 491)).toEqual({ ok: true, value: 491 });
+    expect(check('bytes', null)).toEqual({ ok: true, value: null });
+    expect(check('code', -1)).toEqual({ ok: true, value: -1 });
+    expect(check('flag', 1)).toEqual({ ok: true, value: '1' });
+    expect(check('flag', '1.0')).toEqual({ ok: true, value: '1' });
+    expect(check('service', 'gopher')).toEqual({ ok: true, value: 'gopher' });
+  });
+
+  it('names the kind of problem with a code', () => {
+    expect(check('rate', null)).toMatchObject({ ok: false, code: 'NULL_NOT_ALLOWED' });
+    expect(check('bytes', 'abc')).toMatchObject({ ok: false, code: 'WRONG_TYPE' });
+    expect(check('bytes', true)).toMatchObject({ ok: false, code: 'WRONG_TYPE' });
+    expect(check('bytes', 2.5)).toMatchObject({ ok: false, code: 'WRONG_TYPE' });
+    expect(check('bytes', '-Infinity')).toMatchObject({ ok: false, code: 'NOT_FINITE' });
+    // NaN is one of the default missing markers: a missing value, not an error.
+    expect(check('bytes', 'NaN')).toEqual({ ok: true, value: null });
+    expect(check('bytes', Number.POSITIVE_INFINITY)).toMatchObject({ ok: false, code: 'NOT_FINITE' });
+    expect(check('bytes', '1e999')).toMatchObject({ ok: false, code: 'NOT_FINITE' });
+    expect(check('rate', 1.5)).toMatchObject({
+      ok: false,
+      code: 'OUT_OF_RANGE',
+      reason: 'rate: 1.5 > max 1',
+    });
+    expect(check('code', 2)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(check('flag', 0)).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(check('proto', 'sctp')).toMatchObject({ ok: false, code: 'NOT_ALLOWED' });
+    expect(check('proto', { a: 1 })).toMatchObject({ ok: false, code: 'WRONG_TYPE' });
   });
 });
 

@@ -92,7 +92,11 @@ export async function runStage(
   const base = loadConfig({ service, kafka: kafkaSection({ clientId: options.stage }) }, env);
   const mongo = (options.ledger ?? 'mongo') === 'mongo' ? loadConfig(mongoSection(), env) : null;
   const config = { ...base, mongo };
-  const secrets = [...secretValues(base), ...(mongo === null ? [] : secretValues(mongo))];
+  // A stage without the ledger may still open stores on MongoDB later (inference's registry): its
+  // credentials are scrubbed from the logs all the same.
+  const mongoSecrets =
+    mongo ?? (env.NETSENTRY_MONGO_URI === undefined ? null : tryLoad(() => loadConfig(mongoSection(), env)));
+  const secrets = [...secretValues(base), ...(mongoSecrets === null ? [] : secretValues(mongoSecrets))];
   // One environment and one MongoDB client for the ledger and every store the service module asks for.
   const resources = new StageResources(env);
 
@@ -182,4 +186,13 @@ export async function runStage(
   await app.listen(config.service.http.port, config.service.http.host);
   logger.info({ port: config.service.http.port, groupId: transport.groupId }, 'stage started');
   return { app, transport, config, logger };
+}
+
+/** The section, or null when it does not load (the store that needs it then fails fast with the reasons). */
+function tryLoad<T>(load: () => T): T | null {
+  try {
+    return load();
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ArtifactStore } from '@netsentry/artifacts';
+import type { ArtifactRef } from '@netsentry/contracts';
 import { parseDatasetSchema, type DatasetSchema } from '@netsentry/dataset';
 import { openBundle, parseBundle, type ModelBundle, type OpenBundle } from '@netsentry/ml';
 import { LOGGER, type Logger } from '@netsentry/observability';
@@ -147,7 +148,7 @@ export class ModelHolder implements OnApplicationShutdown {
     if (previous !== null) setTimeout(() => previous.scorer.free(), RELEASE_DELAY_MS).unref();
   }
 
-  private async load(version: string, ref: Parameters<ArtifactStore['getBuffer']>[0]): Promise<LoadedModel> {
+  private async load(version: string, ref: ArtifactRef): Promise<LoadedModel> {
     const bundle = parseBundle(await this.artifacts.getBuffer(ref));
     if (bundle.dataset.name !== this.config.dataset) {
       throw new ModelRefusedError(

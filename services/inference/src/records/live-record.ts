@@ -1,5 +1,6 @@
 import { ContractError, ContractRegistry } from '@netsentry/contracts';
 import type { InboundMessage } from '@netsentry/runtime';
+import { RecordError } from './record-error';
 
 /** A live record as inference reads it, whatever format the producer wrote. */
 export interface LiveRecord {
@@ -17,20 +18,6 @@ export interface LiveRecord {
   readonly correlationId: string | null;
 }
 
-/** Why a message is not a traffic record (the dead letter's errorCode). */
-export type RecordDecodeCode = 'NOT_AVRO_OR_JSON' | 'MALFORMED_JSON' | 'MISSING_RECORD_ID';
-
-export class RecordDecodeError extends Error {
-  readonly retryable = false;
-  constructor(
-    readonly code: RecordDecodeCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RecordDecodeError';
-  }
-}
-
 const contracts = ContractRegistry.bundled();
 const RESERVED = new Set(['recordId', 'source', 'observedAt', 'features']);
 
@@ -43,7 +30,7 @@ const RESERVED = new Set(['recordId', 'source', 'observedAt', 'features']);
  */
 export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
   const bytes = message.value;
-  if (bytes === null || bytes.length === 0) throw new RecordDecodeError('NOT_AVRO_OR_JSON', 'empty message');
+  if (bytes === null || bytes.length === 0) throw new RecordError('NOT_AVRO_OR_JSON', 'empty message');
   if (bytes[0] === 0xc3 && bytes[1] === 0x01) {
     // The single-object marker: Avro (a truncated header or body, an unknown fingerprint or another topic's
     // schema throws its ContractError).
@@ -61,7 +48,7 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
   }
   const first = firstNonSpace(bytes);
   if (first !== 0x7b /* { */) {
-    throw new RecordDecodeError(
+    throw new RecordError(
       'NOT_AVRO_OR_JSON',
       `neither an Avro single-object message (marker c301) nor a JSON object: starts with 0x${bytes
         .subarray(0, 2)
@@ -72,15 +59,15 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new RecordDecodeError('MALFORMED_JSON', `not valid JSON: ${(e as Error).message}`);
+    throw new RecordError('MALFORMED_JSON', `not valid JSON: ${(e as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new RecordDecodeError('MALFORMED_JSON', 'a JSON record must be an object');
+    throw new RecordError('MALFORMED_JSON', 'a JSON record must be an object');
   }
   const obj = parsed as Record<string, unknown>;
   const recordId = stringOr(obj.recordId) ?? message.key?.toString('utf8') ?? null;
   if (recordId === null || recordId.length === 0) {
-    throw new RecordDecodeError(
+    throw new RecordError(
       'MISSING_RECORD_ID',
       'a JSON record needs a string recordId (or a message key) so its prediction can be joined back',
     );
@@ -89,7 +76,7 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
   let flat: boolean;
   if (obj.features !== undefined) {
     if (typeof obj.features !== 'object' || obj.features === null || Array.isArray(obj.features)) {
-      throw new RecordDecodeError('MALFORMED_JSON', '"features" must be an object of column name → value');
+      throw new RecordError('MALFORMED_JSON', '"features" must be an object of column name → value');
     }
     features = obj.features as Record<string, unknown>;
     flat = false;
@@ -112,7 +99,7 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
 
 /** The dead-letter code of a decode failure: ours, a ContractError's, or NOT_AVRO_OR_JSON. */
 export function decodeErrorCode(error: unknown): string {
-  if (error instanceof RecordDecodeError || error instanceof ContractError) return error.code;
+  if (error instanceof RecordError || error instanceof ContractError) return error.code;
   return 'NOT_AVRO_OR_JSON';
 }
 

@@ -13,7 +13,8 @@ import { INFERENCE_CONFIG, type InferenceSettings } from '../inference.config';
 import { InferenceMetrics } from '../inference.metrics';
 import { ModelHolder } from '../model/model-holder';
 import { decodeErrorCode, type LiveRecord } from '../records/live-record';
-import { RecordRejectedError } from '../records/record-checker';
+import { RecordError } from '../records/record-error';
+import { scoreRecords, verdict } from '../scoring/score-records';
 
 export const ENVELOPE_PRODUCER = Symbol('ENVELOPE_PRODUCER');
 
@@ -51,29 +52,22 @@ export class ScoreTrafficBatch {
     const model = this.models.current;
     if (model === null) throw new NoModelLoadedError();
     const records = batch.records;
-    const frame = model.checker.frame(records.length);
-    const accepted: number[] = [];
-    const rejected: BatchRejection[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      const problem = model.checker.append(r.value.features, r.value.flat, frame);
-      if (problem === null) accepted.push(i);
-      else {
-        rejected.push({ message: r.message, error: new RecordRejectedError(problem.code, problem.reason) });
-        this.metrics.deadLettered(problem.code);
-      }
-    }
+    const scored = scoreRecords(
+      model,
+      records.map((r) => r.value),
+    );
+    const rejected: BatchRejection[] = scored.rejected.map((r) => {
+      this.metrics.deadLettered(r.code);
+      return { message: records[r.index]!.message, error: new RecordError(r.code, r.reason) };
+    });
     this.metrics.consumed(records.length + batch.undecodable.length);
 
     const outputs: BatchOutput[] = [];
+    const { accepted, scores } = scored;
     if (accepted.length > 0) {
-      const view = frame.frame();
-      const t0 = process.hrtime.bigint();
-      const scores = model.scorer.scoreFrame(view);
-      const scoringSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      this.metrics.scored(accepted.length, scoringSeconds);
+      this.metrics.scored(accepted.length, scored.scoringSeconds);
       const now = Date.now();
-      const scoringMs = scoringSeconds * 1000;
+      const scoringMs = scored.scoringSeconds * 1000;
       const latencyMs = now - batch.receivedAt;
       let positives = 0;
       const observedAt = new Float64Array(accepted.length);
@@ -81,7 +75,7 @@ export class ScoreTrafficBatch {
         const r = records[accepted[k]!]!;
         const record = r.value;
         const score = scores[k]!;
-        const isPositive = score >= model.threshold;
+        const { isPositive, label } = verdict(model, score);
         if (isPositive) positives++;
         const produced = r.message.timestamp;
         const endToEndMs = produced === null ? null : now - produced;
@@ -104,7 +98,7 @@ export class ScoreTrafficBatch {
           source: record.source,
           dataset: model.dataset,
           score,
-          label: isPositive ? model.labels.positive : model.labels.negative,
+          label,
           isPositive,
           modelVersion: model.version,
           latencyMs,
@@ -122,7 +116,7 @@ export class ScoreTrafficBatch {
       this.metrics.predicted(model.labels.positive, positives);
       this.metrics.predicted(model.labels.negative, accepted.length - positives);
 
-      const { report, emission } = this.drift.observe(model, view, observedAt, now);
+      const { report, emission } = this.drift.observe(model, scored.frame, observedAt, now);
       if (report !== null) this.metrics.drift(report.features, report.shareDrifted);
       if (emission !== null) {
         this.metrics.driftAlert(emission.alert.action);

@@ -1,0 +1,22 @@
+import type { ValueProblem } from '@netsentry/dataset';
+
+/** Why a live record was refused: its dead letter's errorCode and the `reason` label of the DLQ metric. */
+export type RecordErrorCode =
+  | 'NOT_AVRO_OR_JSON'
+  | 'MALFORMED_JSON'
+  | 'MISSING_RECORD_ID'
+  | 'MISSING_FEATURE'
+  | 'UNEXPECTED_FEATURE'
+  | ValueProblem;
+
+/** A live record that cannot be scored; never retried (the same bytes fail the same way). */
+export class RecordError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly code: RecordErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RecordError';
+  }
+}
