@@ -1,0 +1,415 @@
+// Inference benchmark through the local Kafka, one run, side by side:
+//   raw-plain   kafkajs consume → produce of the same bytes, no decoding, no scoring, no transactions
+//   raw-eos     the runtime's BatchConsumer passing the bytes through: per-partition transactions, no scoring
+//   avro, json  the inference service (`node services/inference/dist/main.js`), Avro or JSON records
+//   python      bench/inference/py_consumer.py: confluent-kafka + native xgboost, batched, at-least-once
+// Throughput: N records produced first, then the consumer started; records / (time from ready to every
+// offset committed). Latency: records sent at a fixed rate to a running inference service, each measured
+// from its send to its prediction arriving at a read_committed reader (end to end as a user sees it).
+// Prints one JSON line per measurement. Run through bench/inference/run.sh (it builds and sets the env).
+import { ContractRegistry, topicName } from '@netsentry/contracts';
+import { BatchConsumer, openStores, provisionTopics } from '@netsentry/runtime';
+import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
+import type { Admin, Kafka, Message } from 'kafkajs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  loadFixture,
+  makeProduction,
+  type DatasetFixture,
+} from '../../services/inference/test/support/production-model';
+import { recordMessage, rowFeatures, type WireFormat } from '../../services/inference/test/support/traffic';
+
+const N = Number(process.env.BENCH_RECORDS ?? 100_000);
+const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 15);
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const contracts = ContractRegistry.bundled();
+const kafka: Kafka = newKafka('inference-bench');
+
+const DATASETS = [
+  { name: 'phishing', schema: 'phishing.yaml', data: 'phishing.csv', pyKind: 'phishing' },
+  { name: 'nsl-kdd', schema: 'nsl-kdd.yaml', data: 'nsl-kdd/KDDTrain+.csv.gz', pyKind: 'nsl-kdd' },
+] as const;
+
+function emit(result: Record<string, unknown>): void {
+  console.log(JSON.stringify(result));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function provision(prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await provisionTopics(admin, prefix);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function messages(fixture: DatasetFixture, count: number, format: WireFormat, label: string): Message[] {
+  const rows = fixture.data.features.rows;
+  const features = Array.from({ length: Math.min(rows, count) }, (_, i) =>
+    rowFeatures(fixture.data.features, i),
+  );
+  return Array.from({ length: count }, (_, i) =>
+    recordMessage(`${label}-${i}`, features[i % features.length]!, format),
+  );
+}
+
+async function produceAll(topic: string, batch: readonly Message[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < batch.length; i += 2_000) {
+      await producer.send({ topic, acks: -1, messages: batch.slice(i, i + 2_000) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Resolves when the group has committed `count` offsets on `topic` (a fresh topic: offsets from 0). */
+async function committed(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  count: number,
+  timeoutMs = 600_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const done = (entry?.partitions ?? []).reduce((s, p) => s + Math.max(0, Number(p.offset)), 0);
+    if (done >= count) return Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${groupId} did not commit ${count} offsets on ${topic} in time`);
+}
+
+async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function startInference(env: Record<string, string>, port: number): ChildProcess {
+  return spawn(process.execPath, [join(repoRoot, 'services/inference/dist/main.js')], {
+    env: {
+      ...process.env,
+      ...env,
+      NETSENTRY_HTTP_PORT: String(port),
+      NETSENTRY_HTTP_HOST: '127.0.0.1',
+      NETSENTRY_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function ready(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`inference exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('inference not ready in 120 s');
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function wanted(what: string): boolean {
+  return ONLY === undefined || ONLY.includes(what);
+}
+
+async function throughputRawPlain(dataset: string, batch: readonly Message[]): Promise<void> {
+  const prefix = `bench.${uniqueName('raw').replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const input = topicName(prefix, 'traffic.records');
+  const output = topicName(prefix, 'traffic.predictions');
+  await produceAll(input, batch);
+  const groupId = `${prefix}.raw`;
+  const consumer = kafka.consumer({ groupId, readUncommitted: false });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  let started = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => (started ||= Date.now()));
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async (payload) => {
+      const b = payload.batch;
+      if (b.messages.length === 0) return;
+      await producer.send({
+        topic: output,
+        acks: -1,
+        messages: b.messages.map((m) => ({ key: m.key, value: m.value })),
+      });
+      const last = b.messages[b.messages.length - 1]!.offset;
+      await consumer.commitOffsets([
+        { topic: b.topic, partition: b.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      payload.resolveOffset(last);
+      await payload.heartbeat();
+    },
+  });
+  const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
+  await consumer.disconnect();
+  await producer.disconnect();
+  emit({
+    dataset,
+    side: 'raw-plain',
+    records: batch.length,
+    seconds: (done - started) / 1000,
+    perSecond: batch.length / ((done - started) / 1000),
+  });
+}
+
+async function throughputRawEos(dataset: string, batch: readonly Message[]): Promise<void> {
+  const prefix = `bench.${uniqueName('eos').replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const input = topicName(prefix, 'traffic.records');
+  await produceAll(input, batch);
+  const groupId = `${prefix}.raw-eos`;
+  const consumer = new BatchConsumer({
+    kafka,
+    stage: 'bench',
+    groupId,
+    topic: 'traffic.records',
+    topicPrefix: prefix,
+    handler: (b) => ({
+      outputs: b.records.map((r) => ({
+        topic: 'traffic.predictions' as const,
+        key: r.message.key,
+        value: r.message.value!,
+      })),
+    }),
+    batch: { decode: (m) => m, maxRecords: 2_000, partitionsConcurrently: 4 },
+    producer: { service: 'bench', version: '1' },
+    deadLetterTopic: 'traffic.dlq',
+  });
+  await consumer.start();
+  while (!consumer.ready) await new Promise((r) => setTimeout(r, 20));
+  const started = Date.now();
+  const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
+  await consumer.close();
+  emit({
+    dataset,
+    side: 'raw-eos',
+    records: batch.length,
+    seconds: (done - started) / 1000,
+    perSecond: batch.length / ((done - started) / 1000),
+  });
+}
+
+async function throughputInference(
+  dataset: string,
+  env: Record<string, string>,
+  format: WireFormat,
+  batch: readonly Message[],
+): Promise<void> {
+  const prefix = `bench.${uniqueName(format).replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const input = topicName(prefix, 'traffic.records');
+  await produceAll(input, batch);
+  const port = await freePort();
+  const child = startInference({ ...env, NETSENTRY_TOPIC_PREFIX: prefix }, port);
+  try {
+    await ready(port, child);
+    const started = Date.now();
+    const done = await withAdmin((admin) => committed(admin, `${prefix}.inference`, input, batch.length));
+    emit({
+      dataset,
+      side: format === 'avro' ? 'inference-avro' : 'inference-json',
+      records: batch.length,
+      seconds: (done - started) / 1000,
+      perSecond: batch.length / ((done - started) / 1000),
+    });
+  } finally {
+    await stop(child);
+  }
+}
+
+async function throughputPython(
+  dataset: (typeof DATASETS)[number],
+  batch: readonly Message[],
+): Promise<void> {
+  const prefix = `bench.${uniqueName('py').replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const input = topicName(prefix, 'traffic.records');
+  await produceAll(input, batch);
+  const groupId = `${prefix}.python`;
+  const child = spawn(
+    '/usr/bin/python3',
+    [
+      join(__dirname, 'py_consumer.py'),
+      dataset.pyKind,
+      join(repoRoot, 'data', dataset.data),
+      process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      input,
+      topicName(prefix, 'traffic.predictions'),
+      groupId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('READY')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`python consumer exited with ${code}`)));
+    });
+    const started = Date.now();
+    const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
+    emit({
+      dataset: dataset.name,
+      side: 'python',
+      records: batch.length,
+      seconds: (done - started) / 1000,
+      perSecond: batch.length / ((done - started) / 1000),
+    });
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function latency(
+  dataset: string,
+  env: Record<string, string>,
+  fixture: DatasetFixture,
+  rate: number,
+): Promise<void> {
+  const prefix = `bench.${uniqueName(`lat${rate}`).replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const port = await freePort();
+  const child = startInference({ ...env, NETSENTRY_TOPIC_PREFIX: prefix }, port);
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const reader = kafka.consumer({ groupId: `${prefix}.reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  try {
+    await ready(port, child);
+    await producer.connect();
+    await reader.connect();
+    await reader.subscribe({ topic: topicName(prefix, 'traffic.predictions'), fromBeginning: true });
+    await reader.run({
+      eachBatch: ({ batch }) => {
+        const now = Date.now();
+        for (const m of batch.messages) {
+          const id = m.key?.toString() ?? contracts.decode('traffic.predictions', m.value!).recordId;
+          const sent = sentAt.get(id);
+          if (sent !== undefined) latencies.push(now - sent);
+        }
+        return Promise.resolve();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 2_000)); // the reader joins its group
+    const total = rate * RATE_SECONDS;
+    const rows = fixture.data.features.rows;
+    const pool = Array.from({ length: Math.min(rows, 20_000) }, (_, i) =>
+      rowFeatures(fixture.data.features, i),
+    );
+    const start = Date.now();
+    let sent = 0;
+    while (sent < total) {
+      // Every 10 ms, whatever the rate says is due by now.
+      const due = Math.min(total, Math.floor(((Date.now() - start) * rate) / 1000));
+      const chunk: Message[] = [];
+      for (; sent < due; sent++) {
+        const id = `lat-${sent}`;
+        chunk.push(recordMessage(id, pool[sent % pool.length]!, 'avro'));
+        sentAt.set(id, Date.now());
+      }
+      if (chunk.length > 0)
+        await producer.send({ topic: topicName(prefix, 'traffic.records'), acks: 1, messages: chunk });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const achieved = total / ((Date.now() - start) / 1000);
+    const deadline = Date.now() + 60_000;
+    while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const sorted = [...latencies].sort((a, b) => a - b);
+    emit({
+      dataset,
+      side: 'inference-avro',
+      rate,
+      achievedRate: Math.round(achieved),
+      records: total,
+      received: latencies.length,
+      p50Ms: percentile(sorted, 0.5),
+      p99Ms: percentile(sorted, 0.99),
+      maxMs: sorted[sorted.length - 1],
+    });
+  } finally {
+    await reader.disconnect().catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
+    await stop(child);
+  }
+}
+
+async function main(): Promise<void> {
+  for (const dataset of DATASETS) {
+    if (!wanted(dataset.name)) continue;
+    const env = { ...isolatedStageEnv(`bench-${dataset.name}`), NETSENTRY_INFERENCE_DATASET: dataset.name };
+    const stores = await openStores(env);
+    const fixture = await loadFixture(dataset.schema, dataset.data);
+    const production = await makeProduction(stores, fixture, { rounds: 100, seed: 42 });
+    await stores.close();
+    emit({
+      dataset: dataset.name,
+      model: production.version,
+      features: fixture.schema.features.length,
+      rounds: 100,
+    });
+    const avro = messages(fixture, N, 'avro', 'a');
+    const json = messages(fixture, N, 'json', 'j');
+    if (wanted('raw')) {
+      await throughputRawPlain(dataset.name, avro);
+      await throughputRawEos(dataset.name, avro);
+    }
+    if (wanted('inference')) {
+      await throughputInference(dataset.name, env, 'avro', avro);
+      await throughputInference(dataset.name, env, 'json', json);
+    }
+    if (wanted('python')) await throughputPython(dataset, json);
+    if (wanted('latency')) for (const rate of RATES) await latency(dataset.name, env, fixture, rate);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
