@@ -109,7 +109,9 @@ async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
 }
 
 function startInference(env: Record<string, string>, port: number): ChildProcess {
-  return spawn(process.execPath, [join(repoRoot, 'services/inference/dist/main.js')], {
+  // BENCH_NODE_FLAGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the service alone.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
+  return spawn(process.execPath, [...flags, join(repoRoot, 'services/inference/dist/main.js')], {
     env: {
       ...process.env,
       ...env,
@@ -316,6 +318,8 @@ async function latency(
   const child = startInference({ ...env, NETSENTRY_TOPIC_PREFIX: prefix }, port);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  const slowBySecond = new Map<number, number>();
+  let firstSend = 0;
   const reader = kafka.consumer({ groupId: `${prefix}.reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
@@ -329,18 +333,34 @@ async function latency(
         for (const m of batch.messages) {
           const id = m.key?.toString() ?? contracts.decode('traffic.predictions', m.value!).recordId;
           const sent = sentAt.get(id);
-          if (sent !== undefined) latencies.push(now - sent);
+          if (sent !== undefined) {
+            latencies.push(now - sent);
+            if (now - sent > 100) {
+              const second = Math.floor((sent - firstSend) / 1000);
+              slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
+            }
+          }
         }
         return Promise.resolve();
       },
     });
-    await new Promise((r) => setTimeout(r, 2_000)); // the reader joins its group
+    // Warm up the producer (metadata, connections to every partition's leader) and the whole path, so the
+    // figures are of the service, not of this driver's first sends; warm-up records are not counted.
+    await producer.send({
+      topic: topicName(prefix, 'traffic.records'),
+      acks: -1,
+      messages: Array.from({ length: 240 }, (_, i) =>
+        recordMessage(`warm-${i}`, rowFeatures(fixture.data.features, i), 'avro'),
+      ),
+    });
+    await new Promise((r) => setTimeout(r, 3_000)); // the reader joins its group; the warm-up drains
     const total = rate * RATE_SECONDS;
     const rows = fixture.data.features.rows;
     const pool = Array.from({ length: Math.min(rows, 20_000) }, (_, i) =>
       rowFeatures(fixture.data.features, i),
     );
     const start = Date.now();
+    firstSend = start;
     let sent = 0;
     while (sent < total) {
       // Every 10 ms, whatever the rate says is due by now.
@@ -352,7 +372,7 @@ async function latency(
         sentAt.set(id, Date.now());
       }
       if (chunk.length > 0)
-        await producer.send({ topic: topicName(prefix, 'traffic.records'), acks: 1, messages: chunk });
+        await producer.send({ topic: topicName(prefix, 'traffic.records'), acks: -1, messages: chunk });
       await new Promise((r) => setTimeout(r, 10));
     }
     const achieved = total / ((Date.now() - start) / 1000);
@@ -369,6 +389,8 @@ async function latency(
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted[sorted.length - 1],
+      // Records slower than 100 ms, by the second of the run they were sent in: where the tail comes from.
+      over100MsBySecond: Object.fromEntries([...slowBySecond].sort((a, b) => a[0] - b[0])),
     });
   } finally {
     await reader.disconnect().catch(() => undefined);

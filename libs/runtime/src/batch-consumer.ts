@@ -83,6 +83,8 @@ export class BatchConsumer {
   private readonly shutdown = new AbortController();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' | 'crashed' = 'idle';
   private member = false;
+  /** Counts assignments, so a slow producer warm-up of an earlier one does not mark a later one ready. */
+  private generation = 0;
   private assigned: number[] = [];
   private readonly logger: RuntimeLogger;
   private readonly metrics: RuntimeMetrics;
@@ -173,13 +175,19 @@ export class BatchConsumer {
   }
 
   private onAssignment(partitions: number[]): void {
-    this.member = true;
     this.assigned = [...partitions].sort((a, b) => a - b);
     const keep = new Set(partitions);
     for (const partition of [...this.producers.keys()]) {
       if (!keep.has(partition)) void this.dropProducer(partition);
     }
     for (const partition of partitions) this.unverified.add(partition);
+    // Fence the previous owners and open the transactional producers now, all at once, rather than on each
+    // partition's first batch: the first records after a rebalance then wait for one round trip, not for
+    // a queue of producer initialisations. Ready once they are open (or failed: the batch retries them).
+    const generation = ++this.generation;
+    void Promise.allSettled(partitions.map((p) => this.producerFor(p))).then(() => {
+      if (generation === this.generation) this.member = true;
+    });
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
