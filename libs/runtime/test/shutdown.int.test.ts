@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { ContractRegistry, TOPIC_CATALOGUE, topicName } from '@netsentry/contracts';
 import { COLLECTIONS } from '@netsentry/registry';
-import { localInfra, newKafka, newMongoClient, repoRoot, uniqueName } from '@netsentry/testkit';
+import { newKafka, newMongoClient, uniqueName } from '@netsentry/testkit';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionTopics } from '../src/provisioning';
 import { ingestedEvent, readTopic } from './support/kafka';
+import { spawnFixtureStage } from './support/stage-process';
 
 // SIGTERM in the middle of a stream: a real stage process (test/fixtures/stage-main.ts through runStage) is
 // stopped mid-way and started again; nothing may be lost and nothing duplicated.
@@ -33,39 +33,17 @@ afterAll(async () => {
 function startStage(prefix: string): {
   child: ChildProcess;
   exited: Promise<number | null>;
-  output: string[];
+  /** What it printed so far (stdout, then stderr). */
+  output: { join(separator: string): string };
 } {
-  const infra = localInfra();
-  const output: string[] = [];
-  const child = spawn(
-    process.execPath,
-    [
-      resolve(repoRoot, 'node_modules/vite-node/vite-node.mjs'),
-      '--config',
-      resolve(__dirname, 'fixtures/vite.config.ts'),
-      resolve(__dirname, 'fixtures/stage-main.ts'),
-    ],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NETSENTRY_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        NETSENTRY_TOPIC_PREFIX: prefix,
-        NETSENTRY_MONGO_URI: infra.mongoUri,
-        NETSENTRY_MONGO_DATABASE: db.databaseName,
-        NETSENTRY_HTTP_PORT: '0',
-        NETSENTRY_HTTP_HOST: '127.0.0.1',
-        NETSENTRY_LOG_LEVEL: 'info',
-        FIXTURE_HANDLER_DELAY_MS: '25',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, exited, output };
+  const started = spawnFixtureStage({
+    prefix,
+    database: db.databaseName,
+    env: { NETSENTRY_LOG_LEVEL: 'info', FIXTURE_HANDLER_DELAY_MS: '25' },
+  });
+  children.push(started.child);
+  const output = { join: (separator: string) => [started.stdout(), started.stderr()].join(separator) };
+  return { child: started.child, exited: started.exited, output };
 }
 
 const completed = (): Promise<number> =>

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { ContractRegistry, topicName } from '@netsentry/contracts';
 import { duplicateKeys } from '@netsentry/observability';
-import { localInfra, newKafka, newMongoClient, repoRoot, uniqueName } from '@netsentry/testkit';
+import { newKafka, newMongoClient, uniqueName } from '@netsentry/testkit';
 import type { Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestedEvent } from './support/kafka';
+import { spawnFixtureStage } from './support/stage-process';
 
 // What an operator reads when the services start: two real stage processes (test/fixtures/stage-main.ts
 // through runStage, as every service's main.ts) start at the same moment on a fresh topic prefix, both
@@ -37,45 +37,27 @@ interface Started {
 }
 
 function startStage(stage: string, prefix: string): Started {
-  const infra = localInfra();
-  let out = '';
-  let err = '';
-  const child = spawn(
-    process.execPath,
-    [
-      resolve(repoRoot, 'node_modules/vite-node/vite-node.mjs'),
-      '--config',
-      resolve(__dirname, 'fixtures/vite.config.ts'),
-      resolve(__dirname, 'fixtures/stage-main.ts'),
-    ],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NETSENTRY_KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-        NETSENTRY_TOPIC_PREFIX: prefix,
-        NETSENTRY_MONGO_URI: infra.mongoUri,
-        NETSENTRY_MONGO_DATABASE: db.databaseName,
-        NETSENTRY_HTTP_PORT: '0',
-        NETSENTRY_HTTP_HOST: '127.0.0.1',
-        // Debug, so that the kafkajs lines that must not be errors are there to be checked.
-        NETSENTRY_LOG_LEVEL: 'debug',
-        FIXTURE_STAGE: stage,
-        FIXTURE_PROVISION: '1',
-        FIXTURE_HANDLER_DELAY_MS: '5',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const started = spawnFixtureStage({
+    prefix,
+    database: db.databaseName,
+    env: {
+      // Debug, so that the kafkajs lines that must not be errors are there to be checked.
+      NETSENTRY_LOG_LEVEL: 'debug',
+      FIXTURE_STAGE: stage,
+      FIXTURE_PROVISION: '1',
+      FIXTURE_HANDLER_DELAY_MS: '5',
     },
-  );
-  children.push(child);
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  });
+  children.push(started.child);
   return {
-    child,
-    exited,
-    stdout: () => out.split('\n').filter((l) => l.length > 0),
-    stderr: () => err,
+    child: started.child,
+    exited: started.exited,
+    stdout: () =>
+      started
+        .stdout()
+        .split('\n')
+        .filter((l) => l.length > 0),
+    stderr: started.stderr,
   };
 }
 
