@@ -9,10 +9,9 @@
 // Prints one JSON line per measurement. Run through bench/inference/run.sh (it builds and sets the env).
 import { ContractRegistry, topicName } from '@netsentry/contracts';
 import { BatchConsumer, openStores, provisionTopics } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
+import { freePort, isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
 import type { Admin, Kafka, Message } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   loadFixture,
@@ -35,17 +34,6 @@ const DATASETS = [
 
 function emit(result: Record<string, unknown>): void {
   console.log(JSON.stringify(result));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 async function provision(prefix: string): Promise<void> {

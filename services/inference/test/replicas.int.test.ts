@@ -1,8 +1,7 @@
 import { openStores, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, repoRoot } from '@netsentry/testkit';
+import { freePort, isolatedStageEnv, newKafka, repoRoot } from '@netsentry/testkit';
 import type { Message, Producer } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { topicName } from '@netsentry/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,17 +25,6 @@ let producer: Producer;
 let phishing: DatasetFixture;
 const replicas = new Map<string, { child: ChildProcess; port: number }>();
 let sent = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function startReplica(name: string): Promise<void> {
   const port = replicas.get(name)?.port ?? (await freePort());
