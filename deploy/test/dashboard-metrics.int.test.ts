@@ -1,4 +1,5 @@
 import { serviceSpecs } from '@netsentry/contracts';
+import { isolatedStageEnv } from '@netsentry/testkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,20 +9,21 @@ import { repoRoot } from './tools';
 
 // The dashboard and the alert rules query only metrics the services really export: every service that is
 // built is started against the local servers and its /metrics scraped (`# TYPE` lines list every family,
-// with or without samples yet). A service whose dist/ is missing (inference until it lands) is skipped.
+// with or without samples yet). A service whose dist/ is missing (not built) is skipped and reported.
 
-// Inference is not ready without a production model of its dataset, and its labelled series appear only
-// once it scores: its dashboard series are checked by the inference integration tests' scrapes instead.
-const present = serviceSpecs().filter(
-  (s) => s.name !== 'inference' && existsSync(join(repoRoot, 'services', s.name, 'dist/main.js')),
-);
+const present = serviceSpecs().filter((s) => existsSync(join(repoRoot, 'services', s.name, 'dist/main.js')));
 const missing = serviceSpecs().filter((s) => !present.includes(s));
 const exported = new Map<string, Set<string>>();
 const running: ServiceProcess[] = [];
 
 beforeAll(async () => {
-  for (const spec of present) running.push(new ServiceProcess(spec.name, await freePort()));
-  await Promise.all(running.map((s) => s.start(60_000)));
+  for (const spec of present) {
+    const env = { ...isolatedStageEnv(`deploy-${spec.name}`), NETSENTRY_INFERENCE_DATASET: 'phishing' };
+    running.push(new ServiceProcess(spec.name, await freePort(), env));
+  }
+  // Inference stays not ready until its dataset has a production model (none here); it is alive and
+  // serves /metrics all the same, with every family declared.
+  await Promise.all(running.map((s) => s.start(60_000, s.name === 'inference' ? '/healthz' : '/readyz')));
   for (const s of running) {
     const families = [...(await s.metrics()).matchAll(/^# TYPE (\S+) \S+$/gm)].map((m) => m[1]!);
     exported.set(s.name, new Set(families));

@@ -42,7 +42,8 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(timeoutMs = 30_000): Promise<void> {
+  /** Starts it and waits until `probe` answers 200 (`/healthz` for a service that is not ready on purpose). */
+  async start(timeoutMs = 30_000, probe: '/readyz' | '/healthz' = '/readyz'): Promise<void> {
     const child = spawn(process.execPath, [join(repoRoot, 'services', this.name, 'dist/main.js')], {
       env: {
         ...process.env,
@@ -56,11 +57,11 @@ export class ServiceProcess {
     child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child = child;
     await waitFor(
-      `${this.name} /readyz`,
+      `${this.name} ${probe}`,
       async () => {
         if (child.exitCode !== null)
           throw new Error(`${this.name} exited ${child.exitCode}: ${this.output.slice(-2000)}`);
-        const res = await fetch(`${this.url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+        const res = await fetch(`${this.url}${probe}`, { signal: AbortSignal.timeout(1_000) });
         return res.ok ? true : undefined;
       },
       timeoutMs,
