@@ -2,4 +2,4 @@ export { newKafka, newMongoClient, newS3Client, uniqueName } from './clients';
 export { ensureLocalInfra, infraAnswers, localInfra, repoRoot, type LocalInfra } from './local-infra';
 export { readTopic } from './kafka';
 export { isolatedStageEnv } from './stage-env';
-export { freePort } from './ports';
+export { freePort, freePortRange } from './ports';
