@@ -57,6 +57,19 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        ...shared,
+        test: {
+          // The system as a user runs it: `npm start` (scripts/start.sh → netsentry start) and the CLI as
+          // processes, the seven services as processes under the same supervisor, the real servers.
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['libs/testkit/src/global-setup.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

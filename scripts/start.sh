@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The README's run command. At this stage it brings up the real servers (Kafka, FerretDB, S3Proxy) from
-# deploy/local/ and reports their health; the pipeline services join as they are built.
+# The README's run command: the main job of the system (see `netsentry start --help`). Installs the npm
+# dependencies when missing, builds what changed, then runs `netsentry start` with the arguments given
+# (npm start -- --once, --dataset nsl-kdd, --data FILE --schema FILE, …), which starts the servers and
+# the seven services, trains if needed, replays the test split as live traffic and prints a summary.
 set -euo pipefail
+export NETSENTRY_START_T0_MS="${NETSENTRY_START_T0_MS:-$(date +%s%3N)}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/bootstrap.sh"
-"$root/deploy/local/infra" start
-"$root/deploy/local/infra" status
+cd "$root"
+echo "netsentry: building (incremental) …" >&2
+npm run --silent build >&2
+exec node "$root/cli/bin/netsentry.js" start "$@"

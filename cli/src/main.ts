@@ -7,6 +7,8 @@ import { provision } from './provision';
 import { retrain } from './retrain';
 import { schemaCheck } from './schema-check';
 import { status } from './status';
+import { trafficDriver } from './start/replay-driver';
+import { start, type StartCommandOptions } from './start/start-command';
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -18,6 +20,16 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+function wireFormat(value: string): 'avro' | 'json' {
+  if (value !== 'avro' && value !== 'json') throw new InvalidArgumentError('expected avro or json');
+  return value;
+}
+
+function datasetArgumentOrAny(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value)) throw new InvalidArgumentError('expected a dataset name');
+  return value;
 }
 
 /** The CLI's commands; `publish` is how admin commands leave it (a fake in unit tests). */
@@ -172,6 +184,60 @@ Example:
     )
     .action(async (version: string, opts: { reason: string }) => {
       process.exitCode = await promote(version, opts, process.env, publish);
+    });
+  program
+    .command('start')
+    .description(
+      'the main job (npm start): servers, the seven services, data, a trained model, the test split replayed as live traffic, a summary; then serving',
+    )
+    .option(
+      '--dataset <name>',
+      'a bundled dataset (phishing, nsl-kdd), or the name in --schema',
+      datasetArgumentOrAny,
+    )
+    .option('--data <csv>', 'a data file to load (.csv or .csv.gz); loaded even when the dataset has records')
+    .option('--schema <yaml>', "the data file's schema (default: the bundled dataset's)")
+    .option('--once', 'exit after the summary (0 when every step worked)', false)
+    .option('--port-base <port>', 'HTTP port of the first service; the other six follow', positiveInt, 8081)
+    .option('--no-servers', 'do not start the local servers: use those NETSENTRY_* point at')
+    .option('--keep-servers', 'leave the local servers this command started running when it stops', false)
+    .option('--format <format>', 'wire format of the replayed records: avro or json', wireFormat, 'avro')
+    .option('--rate <n>', 'replay rate in records/s (default: as fast as the producer goes)', positiveInt)
+    .option('--limit <n>', 'replay at most this many test records', positiveInt)
+    .option('--summary-json <file>', 'also write the summary as JSON to this file')
+    .option('--log-dir <dir>', "the services' and the supervisor's log folder (default .local/logs)")
+    .option('--drift-retrain', 'let inference publish a signed RETRAIN when the live stream drifts', false)
+    .option('--run-timeout <seconds>', 'how long to wait for a training run', positiveInt, 1_800)
+    .addHelpText(
+      'after',
+      `
+Steps, each reported on stderr: start the local servers (deploy/local/infra;
+installed on first use, the running ones reused); start the seven services as
+supervised processes (logs in .local/logs/<service>.log; a crashed service is
+restarted with backoff, the crash logged in .local/logs/supervisor.log and
+counted; a service already answering on its port is reused); load the data
+when the dataset has no records (or --data is given); publish a signed
+RETRAIN when the dataset has no production model and wait for the run; wait
+until inference serves the production model; replay that model's test split
+as live traffic through Kafka and account for every record; print the
+summary. Then it keeps serving until Ctrl-C or SIGTERM, which stop exactly
+what it started (services: SIGTERM, SIGKILL after 20 s; servers it started,
+unless --keep-servers).
+
+Exit codes: 0 done (with --once) or stopped by a signal after the summary;
+1 an unexpected failure; 2 refused input (data file or schema; the reason is
+printed); 3 the training run was quarantined; 4 it failed; 5 the servers or a
+service could not start (e.g. a port taken: --port-base); 6 a step timed out;
+78 a setting is missing or invalid; 130 interrupted before the summary.
+
+Examples:
+  npm start
+  npm start -- --once
+  npm start -- --dataset nsl-kdd
+  npm start -- --data capture.csv.gz --schema my-dataset.yaml`,
+    )
+    .action(async (opts: StartCommandOptions) => {
+      process.exitCode = await start(opts, process.env, trafficDriver());
     });
   program
     .command('status')
