@@ -4,11 +4,15 @@ import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
 import { datasetArgument, modelVersionArgument, promote, rollback } from './production';
 import { provision } from './provision';
+import { replay } from './replay';
+import { REPLAY_FORMATS, type ReplayFormat } from './replay-records';
 import { retrain } from './retrain';
 import { schemaCheck } from './schema-check';
 import { status } from './status';
 import { trafficDriver } from './start/replay-driver';
 import { start, type StartCommandOptions } from './start/start-command';
+import { tail } from './tail';
+import { TAIL_STREAMS, type TailStream } from './tail-format';
 
 function nonNegativeInt(value: string): number {
   const n = Number(value);
@@ -22,14 +26,29 @@ function positiveInt(value: string): number {
   return n;
 }
 
-function wireFormat(value: string): 'avro' | 'json' {
-  if (value !== 'avro' && value !== 'json') throw new InvalidArgumentError('expected avro or json');
-  return value;
-}
-
 function datasetArgumentOrAny(value: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value)) throw new InvalidArgumentError('expected a dataset name');
   return value;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+function replayFormat(value: string): ReplayFormat {
+  if (!(REPLAY_FORMATS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${REPLAY_FORMATS.join(', ')}`);
+  }
+  return value as ReplayFormat;
+}
+
+function tailStream(value: string): TailStream {
+  if (!Object.keys(TAIL_STREAMS).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${Object.keys(TAIL_STREAMS).join(', ')}`);
+  }
+  return value as TailStream;
 }
 
 /** The CLI's commands; `publish` is how admin commands leave it (a fake in unit tests). */
@@ -201,7 +220,7 @@ Example:
     .option('--port-base <port>', 'HTTP port of the first service; the other six follow', positiveInt, 8081)
     .option('--no-servers', 'do not start the local servers: use those NETSENTRY_* point at')
     .option('--keep-servers', 'leave the local servers this command started running when it stops', false)
-    .option('--format <format>', 'wire format of the replayed records: avro or json', wireFormat, 'avro')
+    .option('--format <format>', 'wire format of the replayed records: avro or json', replayFormat, 'avro')
     .option('--rate <n>', 'replay rate in records/s (default: as fast as the producer goes)', positiveInt)
     .option('--limit <n>', 'replay at most this many test records', positiveInt)
     .option('--summary-json <file>', 'also write the summary as JSON to this file')
@@ -257,6 +276,127 @@ rollback --to or promote, and why a model was quarantined.`,
     .action(async (opts: { limit: number; json: boolean }) => {
       process.exitCode = await status(opts, process.env);
     });
+  program
+    .command('replay')
+    .description(
+      'stream a CSV (or .csv.gz) to traffic.records as live traffic, one record per row, for inference to score',
+    )
+    .argument('<csv>', 'the data file (a labelled file is fine: the label column is not sent)')
+    .option('--schema <yaml>', 'the dataset schema file (default: the schema the dataset was loaded under)')
+    .option('--dataset <name>', 'the loaded dataset whose schema to use (default: the one the header fits)')
+    .option(
+      '--rate <n>',
+      'records per second, paced smoothly (default: as fast as the broker takes them)',
+      positiveNumber,
+    )
+    .option('--limit <n>', 'send at most this many records', positiveInt)
+    .option(
+      '--format <format>',
+      "avro (the contracts' TrafficRecord) or json",
+      replayFormat,
+      'avro' as ReplayFormat,
+    )
+    .option('--source <name>', "the records' source", 'netsentry-replay')
+    .option('--id-prefix <p>', 'record ids are <p>-<line> (default: replay-<epoch ms>)')
+    .option(
+      '--send-invalid',
+      'send rows that fail the schema checks as read (inference dead-letters them)',
+      false,
+    )
+    .option('--json', 'print the summary as JSON', false)
+    .addHelpText(
+      'after',
+      `
+Only the schema's feature columns are sent, keyed by their names in the file:
+the target and the schema's dropped columns are left out, numeric cells are
+numbers, binary and categorical ones strings, the schema's missing tokens null.
+A row that fails the schema's checks is skipped and counted by reason (or sent
+with --send-invalid); a header with other columns is refused. Each record's id
+(and message key) is <id-prefix>-<line>, the line in the file (the header is
+line 1), so its prediction on traffic.predictions names the row it scored.
+Without --schema the schema comes from MongoDB (NETSENTRY_MONGO_*): the one
+--dataset was loaded under, else the only loaded dataset whose schema fits the
+header. Kafka: NETSENTRY_KAFKA_*, NETSENTRY_TOPIC_PREFIX; an idempotent
+producer with acks=all. Progress on stderr; the summary (sent, skipped with
+reasons, elapsed, rate) on stdout.
+
+Exit codes: 0 replayed; 2 refused: the header does not fit the schema, the
+schema file is invalid, no loaded dataset fits the file (or several do), or
+the id prefix is invalid; 78 a setting is missing or invalid; 130 interrupted
+by SIGINT/SIGTERM (what was sent is summarised).
+
+Examples:
+  netsentry replay data/phishing.csv --schema data/schemas/phishing.yaml
+  netsentry replay data/nsl-kdd/KDDTest+.csv.gz --dataset nsl-kdd --rate 500
+  netsentry replay capture.csv --format json --limit 1000 --id-prefix probe1`,
+    )
+    .action(
+      async (
+        csv: string,
+        opts: {
+          schema?: string;
+          dataset?: string;
+          rate?: number;
+          limit?: number;
+          format: ReplayFormat;
+          source: string;
+          idPrefix?: string;
+          sendInvalid: boolean;
+          json: boolean;
+        },
+      ) => {
+        process.exitCode = await replay(csv, opts);
+      },
+    );
+  program
+    .command('tail')
+    .description(
+      'show live events, one line each: predictions, dead letters (traffic and pipeline) or quarantines (data and model)',
+    )
+    .argument('<stream>', 'predictions | dlq | quarantine', tailStream)
+    .option('--follow', 'keep printing new events until Ctrl-C (SIGINT) or SIGTERM', false)
+    .option('--json', 'one JSON object per line', false)
+    .option('--from-beginning', 'start at the first event kept on the topics, not the last --limit', false)
+    .option(
+      '--limit <n>',
+      'events of the history: the last N (default 20); with --from-beginning the first N (default all)',
+      positiveInt,
+    )
+    .addHelpText(
+      'after',
+      `
+Reads read_committed (predictions of aborted transactions never show) in a
+consumer group of its own that commits nothing: tail never moves anyone's
+offsets. Every message is decoded through the contracts; one that does not
+decode is shown as UNDECODABLE with the reason.
+
+  predictions  traffic.predictions: time, record id, label, score, model
+               version, processing and end-to-end latency, the record's
+               source and, for ids of the replay scheme (replay-<ms>-<line>),
+               the line of the replayed file.
+  dlq          traffic.dlq and pipeline.dlq: topic[partition]@offset, error
+               code, reason, where the message came from; for traffic, the
+               record id and source decoded from its original bytes; for
+               pipeline events, their run.
+  quarantine   data.quarantined and model.quarantined: run id, dataset (data)
+               or model version (model), verdict or failed checks, reasons.
+
+Exit codes: 0 (also when SIGINT/SIGTERM ends --follow); 78 a setting is
+missing or invalid.
+
+Examples:
+  netsentry tail predictions --limit 50
+  netsentry tail dlq --follow
+  netsentry tail quarantine --from-beginning --json | jq .reasons`,
+    )
+    .action(
+      async (
+        stream: TailStream,
+        opts: { follow: boolean; json: boolean; fromBeginning: boolean; limit?: number },
+      ) => {
+        process.exitCode = await tail(stream, opts);
+      },
+    );
   program
     .command('provision')
     .description(

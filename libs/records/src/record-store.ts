@@ -115,6 +115,12 @@ export class RecordStore {
     );
   }
 
+  /** Every dataset bound to a schema (loaded at least once), by name, sorted. */
+  async datasetNames(): Promise<string[]> {
+    const docs = await this.datasets.find({}, { projection: { _id: 1 } }).toArray();
+    return docs.map((d) => d._id).sort();
+  }
+
   /** The schema a dataset's records were last loaded under, or null for an unknown dataset. */
   async currentSchema(
     dataset: string,
