@@ -6,7 +6,7 @@
 set -euo pipefail
 export NETSENTRY_START_T0_MS="${NETSENTRY_START_T0_MS:-$(date +%s%3N)}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$root/scripts/bootstrap.sh"
+"$root/scripts/bootstrap.sh" >&2
 cd "$root"
 echo "netsentry: building (incremental) …" >&2
 npm run --silent build >&2

@@ -386,6 +386,10 @@ async function waitServing(
 
 async function stageLines(stores: Stores, run: Run): Promise<StageLine[]> {
   const executions = await stores.registry.executions.byRun(run.runId);
+  // ingestion claims the admin command before the run exists: its ledger row is found by the command id
+  const commandId = run.trigger.commandId;
+  const ingestion = commandId === null ? null : await stores.registry.executions.get('ingestion', commandId);
+  if (ingestion !== null) executions.push(ingestion);
   const byStage = new Map<string, StageExecution>();
   for (const e of executions) {
     const prev = byStage.get(e.stage);

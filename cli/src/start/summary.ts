@@ -98,7 +98,8 @@ export function formatSummary(s: StartSummary): string {
   lines.push('', 'where to look');
   if (s.urls.analystPage) lines.push(`  analyst page  ${s.urls.analystPage}`);
   if (s.urls.prometheus) lines.push(`  Prometheus    ${s.urls.prometheus}/alerts`);
-  lines.push(`  metrics       ${s.services.map((x) => `${x.name} ${x.url}/metrics`).join(', ')}`);
+  const ports = s.services.map((x) => `${x.name} :${new URL(x.url).port}`).join(', ');
+  lines.push(`  metrics       /metrics, /healthz, /readyz on each service: ${ports}`);
   lines.push(`  logs          ${s.urls.logs}/<service>.log`);
   const crashed = s.services.filter((x) => x.crashes > 0);
   if (crashed.length > 0) {
