@@ -45,6 +45,74 @@ async function show<T>(
   }
 }
 
+export interface RunsListOptions {
+  readonly dataset?: string;
+  readonly limit: number;
+  readonly json: boolean;
+}
+
+/** `netsentry runs list`: prints the runs (text or JSON); the exit code. */
+export function runsList(options: RunsListOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return show(
+    env,
+    options.json,
+    (registry) =>
+      listRuns(registry, {
+        limit: options.limit,
+        ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
+      }),
+    formatRunList,
+  );
+}
+
+/** `netsentry runs show RUN`: RUN is a run id, its command id or a prefix of either; the exit code. */
+export function runsShow(
+  ref: string,
+  options: { readonly json: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  return show(
+    env,
+    options.json,
+    async (registry) => collectRun(registry, await resolveRunId(registry, ref)),
+    formatRun,
+  );
+}
+
+export interface ModelsListOptions {
+  readonly dataset?: string;
+  readonly status?: ModelStatus;
+  readonly limit: number;
+  readonly json: boolean;
+}
+
+/** `netsentry models list`: the exit code. */
+export function modelsList(
+  options: ModelsListOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  return show(
+    env,
+    options.json,
+    (registry) =>
+      listModels(registry, {
+        limit: options.limit,
+        ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
+        ...(options.status === undefined ? {} : { status: options.status }),
+      }),
+    formatModelList,
+  );
+}
+
+/** `netsentry models show VERSION`: the exit code. */
+export function modelsShow(
+  version: string,
+  options: { readonly json: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  return show(env, options.json, (registry) => collectModel(registry, version), formatModel);
+}
+
 /** `netsentry runs list` and `netsentry runs show RUN`. */
 export function runsCommand(env: NodeJS.ProcessEnv = process.env): Command {
   const runs = new Command('runs').description('pipeline runs in the registry: stages, artifacts, lineage');
@@ -55,17 +123,8 @@ export function runsCommand(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--json', 'print the runs (as runs show --json reports each) as a JSON array', false)
     .addHelpText('after', LIST_EXIT_CODES)
-    .action(async (opts: { dataset?: string; limit: number; json: boolean }) => {
-      process.exitCode = await show(
-        env,
-        opts.json,
-        (registry) =>
-          listRuns(registry, {
-            limit: opts.limit,
-            ...(opts.dataset === undefined ? {} : { dataset: opts.dataset }),
-          }),
-        formatRunList,
-      );
+    .action(async (opts: RunsListOptions) => {
+      process.exitCode = await runsList(opts, env);
     });
   runs
     .command('show')
@@ -93,12 +152,7 @@ Examples:
   netsentry runs show 3f2a9c     # a prefix of the command id`,
     )
     .action(async (ref: string, opts: { json: boolean }) => {
-      process.exitCode = await show(
-        env,
-        opts.json,
-        async (registry) => collectRun(registry, await resolveRunId(registry, ref)),
-        formatRun,
-      );
+      process.exitCode = await runsShow(ref, opts, env);
     });
   return runs;
 }
@@ -118,18 +172,8 @@ export function modelsCommand(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--limit <n>', 'how many', positiveInt, 20)
     .option('--json', 'print the models (as models show --json reports each) as a JSON array', false)
     .addHelpText('after', LIST_EXIT_CODES)
-    .action(async (opts: { dataset?: string; status?: ModelStatus; limit: number; json: boolean }) => {
-      process.exitCode = await show(
-        env,
-        opts.json,
-        (registry) =>
-          listModels(registry, {
-            limit: opts.limit,
-            ...(opts.dataset === undefined ? {} : { dataset: opts.dataset }),
-            ...(opts.status === undefined ? {} : { status: opts.status }),
-          }),
-        formatModelList,
-      );
+    .action(async (opts: ModelsListOptions) => {
+      process.exitCode = await modelsList(opts, env);
     });
   models
     .command('show')
@@ -149,12 +193,7 @@ is its dataset's production now, and every move of that alias to or from it.
 ${SHOW_EXIT_CODES}`,
     )
     .action(async (version: string, opts: { json: boolean }) => {
-      process.exitCode = await show(
-        env,
-        opts.json,
-        (registry) => collectModel(registry, version),
-        formatModel,
-      );
+      process.exitCode = await modelsShow(version, opts, env);
     });
   return models;
 }

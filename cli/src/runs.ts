@@ -440,9 +440,9 @@ export function formatRun(r: RunReport): string {
     );
     const versions = [...new Set(Object.values(l.codeVersions).filter((v): v is string => v !== null))];
     lines.push(`  code version:  ${versions.length > 0 ? versions.join(', ') : '-'}`);
-    for (const [stage, config] of Object.entries(l.configs)) {
-      lines.push(`  ${`${stage} config:`.padEnd(15)}${configLine(config)}`);
-    }
+    if (Object.keys(l.configs).length > 0) lines.push('  stage settings:');
+    for (const [stage, config] of Object.entries(l.configs))
+      lines.push(`    ${stage}: ${configLine(config)}`);
     if (l.gaps.length > 0) {
       lines.push('  gaps (what the registry cannot trace):');
       for (const gap of l.gaps) lines.push(`    - ${gap}`);
