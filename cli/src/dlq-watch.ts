@@ -82,6 +82,8 @@ export class DeadLetterWatch {
     const consumer = this.kafka.consumer({
       groupId: `netsentry-cli-wait-${randomUUID()}`,
       readUncommitted: false,
+      // A fetch in flight holds disconnect() up to this long (kafkajs's default 5 s would end every wait late).
+      maxWaitTimeInMs: 250,
     });
     await consumer.connect();
     try {

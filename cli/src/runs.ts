@@ -48,6 +48,8 @@ export interface RunStageReport {
   readonly codeVersion: string | null;
   readonly config: StageConfig | null;
   readonly artifacts: readonly StageArtifact[];
+  /** For a failed stage: the error code its ledger row recorded (HANDLER_FAILED, UNKNOWN_DATASET, …). */
+  readonly errorCode: string | null;
 }
 
 /** How a run ended: by the run record, or `failed` when a stage dead-lettered its event (the run stays open). */
@@ -57,6 +59,8 @@ export interface RunEnd {
   readonly stage: string | null;
   readonly reason: string | null;
   readonly at: Date | null;
+  /** For failed: the failed stage's error code, when recorded. */
+  readonly code: string | null;
 }
 
 /** The best trial of one candidate in the hyperparameter search. */
@@ -210,6 +214,7 @@ export function describeRun(facts: RunFacts): RunReport {
       codeVersion: execution?.codeVersion ?? null,
       config: summary?.config ?? null,
       artifacts,
+      errorCode: outcome === 'failed' ? (execution?.lastError?.code ?? null) : null,
     });
   }
 
@@ -219,10 +224,24 @@ export function describeRun(facts: RunFacts): RunReport {
       run.status === 'succeeded'
         ? stages.filter((s) => s.outcome === 'succeeded').at(-1)
         : stages.find((s) => s.outcome === run.status);
-    end = { status: run.status, stage: ender?.stage ?? null, reason: run.reason, at: run.endedAt };
+    end = {
+      status: run.status,
+      stage: ender?.stage ?? null,
+      reason: run.reason,
+      at: run.endedAt,
+      code: null,
+    };
   } else {
     const failed = stages.find((s) => s.outcome === 'failed');
-    if (failed) end = { status: 'failed', stage: failed.stage, reason: failed.detail, at: failed.at };
+    if (failed) {
+      end = {
+        status: 'failed',
+        stage: failed.stage,
+        reason: failed.detail,
+        at: failed.at,
+        code: failed.errorCode,
+      };
+    }
   }
   const status: RunStatus = end?.status ?? 'running';
   // Once a run has ended, the stages it never reached say so rather than 'pending'.

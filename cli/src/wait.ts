@@ -125,7 +125,7 @@ function fromReport(report: RunReport, override?: Partial<RunOutcome>): RunOutco
     status,
     reason: report.end?.reason ?? null,
     stage: report.end?.stage ?? null,
-    code: null,
+    code: report.end?.code ?? null,
     dataset: report.dataset,
     modelVersion: report.model?.version ?? null,
     durations: durationsOf(report),

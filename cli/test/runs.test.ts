@@ -123,7 +123,13 @@ describe('runs: describeRun', () => {
       }),
     );
     expect(report.status).toBe('succeeded');
-    expect(report.end).toEqual({ status: 'succeeded', stage: 'pusher', reason: null, at: after(83) });
+    expect(report.end).toEqual({
+      status: 'succeeded',
+      stage: 'pusher',
+      reason: null,
+      at: after(83),
+      code: null,
+    });
     expect(report.elapsedMs).toBe(83_000);
     expect(report.stages.map((s) => [s.stage, s.outcome, s.durationMs])).toEqual([
       ['ingestion', 'succeeded', 10_000],
@@ -192,6 +198,7 @@ describe('runs: describeRun', () => {
           execution('trainer', 'e-t', {
             status: 'dead-lettered',
             deadLetterReason: 'exhausted: Error: xgboost exited with code 137',
+            lastError: { message: 'Error: xgboost exited with code 137', code: 'HANDLER_FAILED' },
             endedAt: after(70),
             durationMs: null,
           }),
@@ -204,6 +211,7 @@ describe('runs: describeRun', () => {
       stage: 'trainer',
       reason: 'Error: xgboost exited with code 137',
       at: after(70),
+      code: 'HANDLER_FAILED',
     });
     expect(report.stages.find((s) => s.stage === 'trainer')).toMatchObject({
       outcome: 'failed',
