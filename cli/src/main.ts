@@ -4,6 +4,7 @@ import { publishCommand, type Publish } from './admin-command';
 import { dataLoad } from './data-load';
 import { datasetArgument, modelVersionArgument, promote, rollback } from './production';
 import { provision } from './provision';
+import { modelsCommand, runsCommand, withWait } from './registry-commands';
 import { replay } from './replay';
 import { REPLAY_FORMATS, type ReplayFormat } from './replay-records';
 import { retrain } from './retrain';
@@ -126,8 +127,7 @@ Examples:
         process.exitCode = await schemaCheck(yaml, opts);
       },
     );
-  program
-    .command('retrain')
+  withWait(program.command('retrain'), 1_800, 'run')
     .description('publish a RETRAIN command on admin.commands: ingestion starts a run on the loaded records')
     .option('--dataset <name>', 'dataset to train on (default: the ingestion service default)')
     .option('--reason <text>', 'why, shown in the run history', 'requested from the CLI')
@@ -140,11 +140,10 @@ refuse unsigned, forged, stale (older than 5 minutes) and replayed commands to
 pipeline.dlq. A RETRAIN while the dataset has a run in progress is refused
 (RUN_IN_PROGRESS) with the run named; send it again when that run has ended.`,
     )
-    .action(async (opts: { dataset?: string; reason: string }) => {
+    .action(async (opts: { dataset?: string; reason: string; wait: boolean; timeout?: number }) => {
       process.exitCode = await retrain(opts, process.env, publish);
     });
-  program
-    .command('rollback')
+  withWait(program.command('rollback'), 300, 'production')
     .description(
       "publish a ROLLBACK command on admin.commands: the pusher points a dataset's production back at an earlier version",
     )
@@ -179,11 +178,12 @@ Examples:
   netsentry rollback --dataset nsl-kdd
   netsentry rollback --to m-20260102030405-1a2b3c4d`,
     )
-    .action(async (opts: { to?: string; dataset?: string; reason: string }) => {
-      process.exitCode = await rollback(opts, process.env, publish);
-    });
-  program
-    .command('promote')
+    .action(
+      async (opts: { to?: string; dataset?: string; reason: string; wait: boolean; timeout?: number }) => {
+        process.exitCode = await rollback(opts, process.env, publish);
+      },
+    );
+  withWait(program.command('promote'), 300, 'production')
     .description(
       "publish a PROMOTE command on admin.commands: the pusher puts a named model version in its dataset's production",
     )
@@ -201,7 +201,7 @@ refusal leaves production unchanged and is on pipeline.dlq with its reason.
 Example:
   netsentry promote m-20260102030405-1a2b3c4d --reason "false positives fixed upstream"`,
     )
-    .action(async (version: string, opts: { reason: string }) => {
+    .action(async (version: string, opts: { reason: string; wait: boolean; timeout?: number }) => {
       process.exitCode = await promote(version, opts, process.env, publish);
     });
   program
@@ -270,12 +270,20 @@ Examples:
       `
 Reads the registry in MongoDB (NETSENTRY_MONGO_*) and asks each service's
 /readyz; the services are NETSENTRY_SERVICE_URLS as name=url pairs, by default
-the six stages on 127.0.0.1:8081-8086. Use it to find the version to pass to
-rollback --to or promote, and why a model was quarantined.`,
+the six stages and inference on 127.0.0.1:8081-8087. For inference it also
+reads /metrics twice, 1 s apart: the model version it serves, records/s
+between the two scrapes, and its consumer lag on traffic.records. Use it to
+find the version to pass to rollback --to or promote, and why a model was
+quarantined.
+
+Exit codes: 0 shown (services that are down are listed, not fatal); 78 a
+setting is missing or invalid.`,
     )
     .action(async (opts: { limit: number; json: boolean }) => {
       process.exitCode = await status(opts, process.env);
     });
+  program.addCommand(runsCommand());
+  program.addCommand(modelsCommand());
   program
     .command('replay')
     .description(

@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from 'commander';
+import { productionAliasName, type Registry } from '@netsentry/registry';
 import { adminCommand, publishCommand, type Publish } from './admin-command';
+import { progressBar } from './progress';
+import { withRegistry } from './registry-session';
+import { formatProductionOutcome, waitForProduction, WAIT_EXIT, type ProductionOutcome } from './wait';
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -27,6 +31,66 @@ export interface RollbackOptions {
   /** Whose production to roll back; needed without --to when several datasets have one. */
   readonly dataset?: string;
   readonly reason: string;
+  /** Wait until production has moved (or the command was refused) and exit with WAIT_EXIT. */
+  readonly wait?: boolean;
+  /** Seconds `wait` gives the pusher; default 300. */
+  readonly timeout?: number;
+}
+
+/** What a --wait needs to know before the command leaves: the dataset acted on and its production now. */
+async function productionBefore(
+  registry: Registry,
+  target: { dataset?: string; version?: string },
+): Promise<{ dataset: string | null; version: string | null }> {
+  let dataset = target.dataset ?? null;
+  if (dataset === null && target.version !== undefined) {
+    const model = await registry.models.get(target.version);
+    dataset = model?.dataset ?? (model ? ((await registry.runs.get(model.runId))?.dataset ?? null) : null);
+  }
+  if (dataset === null && target.version === undefined) {
+    const all = await registry.productions();
+    if (all.length === 1) dataset = all[0]!.dataset;
+  }
+  if (dataset === null) return { dataset, version: null };
+  return { dataset, version: (await registry.aliases.get(productionAliasName(dataset)))?.version ?? null };
+}
+
+/** Waits for the pusher's answer to `commandId`, with a progress line on stderr; the exit code. */
+async function waitAndReport(
+  asked: string,
+  commandId: string,
+  before: { dataset: string | null; version: string | null },
+  expect: { expectVersion?: string; command: 'ROLLBACK' | 'PROMOTE' },
+  since: Date,
+  timeoutSeconds: number,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  const bar = progressBar();
+  let outcome: ProductionOutcome;
+  try {
+    outcome = await waitForProduction(before.dataset, {
+      env,
+      since,
+      commandId,
+      command: expect.command,
+      timeoutMs: timeoutSeconds * 1_000,
+      ...(expect.expectVersion === undefined
+        ? before.version === null
+          ? {}
+          : { notVersion: before.version }
+        : { expectVersion: expect.expectVersion }),
+      onProgress: (p) =>
+        bar.update(
+          0,
+          1,
+          `waiting for the pusher, ${Math.round(p.elapsedMs / 1_000)} s (production: ${p.version ?? 'none'})`,
+        ),
+    });
+  } finally {
+    bar.finish();
+  }
+  process.stdout.write(formatProductionOutcome(outcome, asked));
+  return WAIT_EXIT[outcome.status];
 }
 
 /**
@@ -39,6 +103,15 @@ export async function rollback(
   env = process.env,
   publish: Publish = publishCommand,
 ): Promise<number> {
+  const before = options.wait
+    ? await withRegistry(env, (registry) =>
+        productionBefore(registry, {
+          ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
+          ...(options.to === undefined ? {} : { version: options.to }),
+        }),
+      )
+    : null;
+  const since = new Date();
   const command = adminCommand(
     {
       command: 'ROLLBACK',
@@ -54,11 +127,24 @@ export async function rollback(
     `ROLLBACK sent: command ${command.envelope.eventId}, ` +
       `to ${options.to ?? 'the previous production version'}${of}\n`,
   );
-  return 0;
+  if (before === null) return 0;
+  return waitAndReport(
+    'ROLLBACK',
+    command.envelope.eventId,
+    before,
+    { command: 'ROLLBACK', ...(options.to === undefined ? {} : { expectVersion: options.to }) },
+    since,
+    options.timeout ?? 300,
+    env,
+  );
 }
 
 export interface PromoteOptions {
   readonly reason: string;
+  /** Wait until the version is production (or the command was refused) and exit with WAIT_EXIT. */
+  readonly wait?: boolean;
+  /** Seconds `wait` gives the pusher; default 300. */
+  readonly timeout?: number;
 }
 
 /** Publishes PROMOTE of a named version on admin.commands (carried out by the pusher, as a rollback is). */
@@ -68,6 +154,10 @@ export async function promote(
   env = process.env,
   publish: Publish = publishCommand,
 ): Promise<number> {
+  const before = options.wait
+    ? await withRegistry(env, (registry) => productionBefore(registry, { version }))
+    : null;
+  const since = new Date();
   const command = adminCommand(
     { command: 'PROMOTE', reason: options.reason, targetModelVersion: version },
     env,
@@ -76,5 +166,14 @@ export async function promote(
   process.stdout.write(
     `PROMOTE sent: command ${command.envelope.eventId}, ${version} to production (of its dataset)\n`,
   );
-  return 0;
+  if (before === null) return 0;
+  return waitAndReport(
+    `PROMOTE ${version}`,
+    command.envelope.eventId,
+    before,
+    { command: 'PROMOTE', expectVersion: version },
+    since,
+    options.timeout ?? 300,
+    env,
+  );
 }

@@ -8,13 +8,13 @@ import {
   type ModelRecord,
   type Run,
 } from '@netsentry/registry';
+import { inferenceStatus, type InferenceStatus } from './inference-status';
 
 /**
- * The pipeline stages and where their HTTP endpoints answer on one machine, from the service catalogue
- * (the ports each `main.ts` takes from it). Inference joins the default once its main.ts is wired.
+ * The six pipeline stages and inference, and where their HTTP endpoints answer on one machine, from the
+ * service catalogue (the ports each `main.ts` takes from it).
  */
 export const DEFAULT_SERVICE_URLS = serviceSpecs()
-  .filter((s) => s.role === 'stage')
   .map((s) => `${s.name}=http://127.0.0.1:${s.httpPort}`)
   .join(',');
 
@@ -27,7 +27,15 @@ export interface ServiceHealth extends ServiceEndpoint {
   /** ready: /readyz answered 200; not-ready: it answered otherwise; down: no answer. */
   readonly state: 'ready' | 'not-ready' | 'down';
   readonly detail: string;
+  /**
+   * For the service named `inference` (when it answers): the served model version, records/s between
+   * two /metrics scrapes 1 s apart, and consumer lag; `{ error }` when /metrics could not be read.
+   */
+  readonly inference?: InferenceStatus | { readonly error: string };
 }
+
+/** The catalogue name of the serving service, whose /metrics `status` reads. */
+export const INFERENCE_SERVICE = 'inference';
 
 /** One dataset's production model and the latest moves of its alias. */
 export interface DatasetProductionStatus {
@@ -60,25 +68,38 @@ export function serviceEndpoints(env: NodeJS.ProcessEnv): ServiceEndpoint[] {
   });
 }
 
-/** Asks each service's /readyz, with a short timeout; never throws. */
+/** Asks each service's /readyz, with a short timeout, and inference's /metrics (twice); never throws. */
 export async function probeServices(
   endpoints: readonly ServiceEndpoint[],
   timeoutMs = 1_500,
 ): Promise<ServiceHealth[]> {
   return Promise.all(
     endpoints.map(async (e): Promise<ServiceHealth> => {
-      try {
-        const res = await fetch(`${e.url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
-        await res.body?.cancel();
-        return res.ok
-          ? { ...e, state: 'ready', detail: 'ready' }
-          : { ...e, state: 'not-ready', detail: `/readyz answered ${res.status}` };
-      } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause?.code;
-        return { ...e, state: 'down', detail: cause ?? (err as Error).name };
-      }
+      const [health, inference] = await Promise.all([
+        readiness(e, timeoutMs),
+        e.name === INFERENCE_SERVICE
+          ? inferenceStatus(e.url, { timeoutMs }).catch((err: unknown) => ({ error: fetchError(err) }))
+          : undefined,
+      ]);
+      return inference === undefined || health.state === 'down' ? health : { ...health, inference };
     }),
   );
+}
+
+const fetchError = (err: unknown): string =>
+  err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
+
+async function readiness(e: ServiceEndpoint, timeoutMs: number): Promise<ServiceHealth> {
+  try {
+    const res = await fetch(`${e.url}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.body?.cancel();
+    return res.ok
+      ? { ...e, state: 'ready', detail: 'ready' }
+      : { ...e, state: 'not-ready', detail: `/readyz answered ${res.status}` };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { ...e, state: 'down', detail: cause ?? (err as Error).name };
+  }
 }
 
 export async function collectStatus(
@@ -174,6 +195,20 @@ export function formatStatus(report: StatusReport): string {
   const rows = [['service', 'state', 'url', 'detail']];
   for (const s of report.services) rows.push([s.name, s.state, s.url, s.detail]);
   lines.push(...pad(rows).map((l) => `  ${l}`));
+  for (const s of report.services) {
+    if (s.inference === undefined) continue;
+    lines.push('', `${s.name}:`);
+    if ('error' in s.inference) {
+      lines.push(`  /metrics: ${s.inference.error}`);
+      continue;
+    }
+    const i = s.inference;
+    lines.push(
+      `  serving:   ${i.servedVersion === null ? 'no model (no production model yet?)' : `${i.servedVersion}${i.dataset ? ` (${i.dataset})` : ''}`}`,
+      `  records/s: ${i.recordsPerSecond === null ? '-' : i.recordsPerSecond.toFixed(1)} (over 1 s; ${i.recordsTotal ?? 0} since start)`,
+      `  lag:       ${i.lag === null ? '- (no batch consumed yet)' : `${i.lag} records behind on traffic.records`}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -100,6 +100,42 @@ describe('netsentry status', () => {
     expect(text).toMatch(/^ {2}trainer +down +http:\/\/127\.0\.0\.1:8084 +ECONNREFUSED$/m);
   });
 
+  it("shows inference's served version, records/s and lag, or why /metrics could not be read", () => {
+    const service = {
+      name: 'inference',
+      url: 'http://127.0.0.1:8087',
+      state: 'ready' as const,
+      detail: 'ready',
+    };
+    const text = formatStatus({
+      productions: [],
+      models: [],
+      runs: [],
+      services: [
+        {
+          ...service,
+          inference: {
+            servedVersion: 'm-1',
+            dataset: 'phishing',
+            recordsTotal: 9_000,
+            lag: 42,
+            recordsPerSecond: 512.5,
+          },
+        },
+      ],
+    });
+    expect(text).toContain(
+      'inference:\n  serving:   m-1 (phishing)\n  records/s: 512.5 (over 1 s; 9000 since start)\n  lag:       42 records behind on traffic.records',
+    );
+    const broken = formatStatus({
+      productions: [],
+      models: [],
+      runs: [],
+      services: [{ ...service, inference: { error: '/metrics answered 500' } }],
+    });
+    expect(broken).toContain('inference:\n  /metrics: /metrics answered 500');
+  });
+
   it('says when nothing has been pushed yet', () => {
     const text = formatStatus({ productions: [], models: [], runs: [], services: [] });
     expect(text).toContain('production: none (no model has been pushed)');
@@ -114,8 +150,10 @@ describe('netsentry status', () => {
       'trainer',
       'evaluator',
       'pusher',
+      'inference',
     ]);
     expect(DEFAULT_SERVICE_URLS).toContain('pusher=http://127.0.0.1:8086');
+    expect(DEFAULT_SERVICE_URLS).toContain('inference=http://127.0.0.1:8087');
     expect(serviceEndpoints({ NETSENTRY_SERVICE_URLS: 'pusher=http://pusher:8086/' })).toEqual([
       { name: 'pusher', url: 'http://pusher:8086' },
     ]);
