@@ -7,6 +7,7 @@ import { HeaderMismatchError, DatasetSchemaError } from '@netsentry/dataset';
 import { SchemaChangedError } from '@netsentry/records';
 import { adminCommand, publishCommand, type Publish } from '../admin-command';
 import { progressBar } from '../progress';
+import { waitForRun, type RunOutcome } from '../wait';
 import { resolveInputs, type DatasetInputs } from './inputs';
 import { localServerEnv, startLocalServers, stopLocalServers } from './servers';
 import { answers, localServices, missingBuilds, probeService, type LocalService } from './services';
@@ -306,51 +307,41 @@ async function ensureData(
 
 const PIPELINE_STAGES = ['ingestion', 'validation', 'transform', 'trainer', 'evaluator', 'pusher'] as const;
 
-/** Publishes a RETRAIN and waits until its run has ended; the run as it ended. */
+/**
+ * Publishes a RETRAIN and waits until its run has ended (`netsentry retrain --wait`'s wait: the registry,
+ * the stages' ledger rows and refusals on pipeline.dlq), reporting each stage as it is reached.
+ */
 async function retrainAndWait(
-  stores: Stores,
   inputs: DatasetInputs,
   options: StartOptions,
   env: NodeJS.ProcessEnv,
   deps: MainJobDeps,
   signal: AbortSignal,
-): Promise<Run> {
+): Promise<RunOutcome> {
   const command = adminCommand(
     { command: 'RETRAIN', reason: 'npm start: no production model yet', datasetName: inputs.dataset },
     env,
   );
+  const since = new Date();
   await (deps.publish ?? publishCommand)(command, env);
   const runId = `run-${command.envelope.eventId}`;
   deps.say(`train: RETRAIN sent; run ${runId}`);
-  const deadline = Date.now() + options.runTimeoutMs;
   let last = '';
-  for (;;) {
-    signal.throwIfAborted();
-    const run = await stores.registry.runs.get(runId);
-    if (run !== null) {
-      const stage = latestStage(run);
-      const line = stage ? `${stage[0]} ${stage[1].status}` : 'opened';
-      if (line !== last) {
-        deps.say(`train: ${runId} ${line} (${((Date.now() - options.startedAtMs) / 1000).toFixed(0)} s)`);
-        last = line;
-      }
-      if (run.status !== 'running') return run;
-    }
-    if (Date.now() > deadline) {
-      throw new StepError(
-        'train',
-        `run ${runId} had not ended after ${options.runTimeoutMs / 1000} s (last: ${last || 'not opened'}); see the services' logs`,
-        START_EXIT.timeout,
-      );
-    }
-    await sleep(1_000);
-  }
-}
-
-function latestStage(run: Run): [string, Run['stages'][string]] | undefined {
-  return Object.entries(run.stages)
-    .sort((a, b) => a[1].at.getTime() - b[1].at.getTime())
-    .at(-1);
+  return waitForRun(runId, {
+    env,
+    since,
+    signal,
+    timeoutMs: options.runTimeoutMs,
+    onProgress: (p) => {
+      const line =
+        p.stage === null
+          ? 'waiting for ingestion'
+          : `${p.stage} (${p.stagesDone}/${p.stagesTotal} stages done)`;
+      if (line === last) return;
+      last = line;
+      deps.say(`train: ${line}, ${((Date.now() - options.startedAtMs) / 1000).toFixed(0)} s`);
+    },
+  });
 }
 
 /** Waits until inference serves `version` (its /metrics model info) and is ready (/readyz). */
@@ -433,28 +424,36 @@ export async function runMainJob(
     let run: Run | null = null;
     let trainedNow = false;
     if (production === null) {
-      run = await retrainAndWait(stores, inputs, options, system.env, deps, signal);
+      const outcome = await retrainAndWait(inputs, options, system.env, deps, signal);
       trainedNow = true;
-      const where = latestStage(run)?.[0] ?? 'ingestion';
-      if (run.status === 'quarantined') {
-        throw new StepError(
-          'train',
-          `run ${run.runId} quarantined at ${where}: ${run.reason ?? 'no reason given'}`,
-          START_EXIT.quarantined,
-        );
+      const at = outcome.stage === null ? '' : ` at ${outcome.stage}`;
+      const why = `${outcome.reason ?? 'no reason given'}${outcome.code ? ` (${outcome.code})` : ''}`;
+      switch (outcome.status) {
+        case 'succeeded':
+          break;
+        case 'quarantined':
+          throw new StepError(
+            'train',
+            `run ${outcome.runId} quarantined${at}: ${why}`,
+            START_EXIT.quarantined,
+          );
+        case 'failed':
+          throw new StepError('train', `run ${outcome.runId} failed${at}: ${why}`, START_EXIT.runFailed);
+        case 'refused':
+          throw new StepError('train', `RETRAIN refused: ${why}`, START_EXIT.refused);
+        case 'timeout':
+          throw new StepError(
+            'train',
+            `run ${outcome.runId}: ${why}; see the services' logs`,
+            START_EXIT.timeout,
+          );
       }
-      if (run.status === 'failed') {
-        throw new StepError(
-          'train',
-          `run ${run.runId} failed at ${where}: ${run.reason ?? 'no reason given'}`,
-          START_EXIT.runFailed,
-        );
-      }
+      run = await stores.registry.runs.get(outcome.runId);
       production = await stores.registry.productionBundle(inputs.dataset);
       if (production === null) {
         throw new StepError(
           'train',
-          `run ${run.runId} succeeded but '${inputs.dataset}' has no production model`,
+          `run ${outcome.runId} succeeded but '${inputs.dataset}' has no production model`,
           START_EXIT.runFailed,
         );
       }
