@@ -21,6 +21,15 @@ import {
 } from './support/start';
 import { decodeDeadLetter, decodePrediction, Topics } from './support/topics';
 
+/** The bundled phishing file as rows of cells (its header is quoted). */
+function phishingRows(): { header: string[]; rows: string[][]; label: number } {
+  const lines = readFileSync(join(repoRoot, 'data/phishing.csv'), 'utf8').trimEnd().split('\n');
+  const header = lines[0]!.split(',').map((h) => h.replace(/^"|"$/g, ''));
+  const label = header.indexOf('Result');
+  expect(label).toBeGreaterThan(0);
+  return { header, rows: lines.slice(1).map((l) => l.split(',')), label };
+}
+
 /**
  * An operator's day on one running system (`netsentry start`, serving): forged and replayed admin
  * commands, a service killed mid-run, rollback and promotion seen in the live predictions, a drifted
@@ -197,17 +206,16 @@ describe('operating a running system', () => {
   }, 180_000);
 
   it('retrains exactly once when the live stream drifts', async () => {
-    const lines = readFileSync(join(repoRoot, 'data/phishing.csv'), 'utf8').trimEnd().split('\n');
-    const header = lines[0]!.split(',');
-    const label = header.indexOf('Result');
-    // every feature stuck at 1: what a broken sensor or a changed site population looks like
-    const drifted = [lines[0]!];
-    for (let i = 1; drifted.length <= 2_500; i = (i % (lines.length - 1)) + 1) {
-      drifted.push(
-        lines[i]!.split(',')
-          .map((v, j) => (j === label ? v : '1'))
-          .join(','),
-      );
+    const { header, rows, label } = phishingRows();
+    // every feature stuck at its rarest value: what a broken sensor or a changed population looks like
+    const rarest = header.map((_, j) => {
+      const counts = new Map<string, number>();
+      for (const r of rows) counts.set(r[j]!, (counts.get(r[j]!) ?? 0) + 1);
+      return [...counts].sort((a, b) => a[1] - b[1])[0]![0];
+    });
+    const drifted = [header.join(',')];
+    for (let i = 0; drifted.length <= 2_500; i = (i + 1) % rows.length) {
+      drifted.push(rows[i]!.map((v, j) => (j === label ? v : rarest[j]!)).join(','));
     }
     const file = join(tmpdir(), `netsentry-drift-${Date.now()}.csv`);
     writeFileSync(file, `${drifted.join('\n')}\n`);
@@ -244,10 +252,7 @@ describe('operating a running system', () => {
 
   it('quarantines a run on shuffled labels; production and the served model stay as they were', async () => {
     const production = (await registry.productionBundle('phishing'))!.version;
-    const lines = readFileSync(join(repoRoot, 'data/phishing.csv'), 'utf8').trimEnd().split('\n');
-    const header = lines[0]!.split(',');
-    const label = header.indexOf('Result');
-    const rows = lines.slice(1).map((l) => l.split(','));
+    const { header, rows, label } = phishingRows();
     const labels = rows.map((r) => r[label]!);
     let seed = 7;
     for (let i = labels.length - 1; i > 0; i--) {
@@ -257,7 +262,7 @@ describe('operating a running system', () => {
     }
     const shuffled = rows.map((r, i) => r.map((v, j) => (j === label ? labels[i]! : v)).join(','));
     const file = join(tmpdir(), `netsentry-shuffled-${Date.now()}.csv`);
-    writeFileSync(file, `${[lines[0], ...shuffled].join('\n')}\n`);
+    writeFileSync(file, `${[header.join(','), ...shuffled].join('\n')}\n`);
     expect((await cli('data', 'load', file, '--schema', 'data/schemas/phishing.yaml')).code).toBe(0);
     const sent = await cli('retrain', '--dataset', 'phishing', '--reason', 'e2e: shuffled labels');
     const runId = /run (run-[0-9a-f-]+)/.exec(sent.stdout)![1]!;

@@ -92,6 +92,16 @@ describe('kafkaLogLevel', () => {
         entry('Runner', logLevel.ERROR, 'The coordinator is not aware of this member, re-joining the group'),
       ),
     ).toBe('info');
+    const retried = (error: string) =>
+      kafkaLogLevel(
+        entry('Producer', logLevel.ERROR, `Failed to send messages: ${error}`, { retryCount: 0 }),
+      );
+    expect(
+      retried(
+        'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing',
+      ),
+    ).toBe('debug');
+    expect(retried('This server is not the leader for that topic-partition')).toBe('warn');
   });
 
   it('keeps the errors an operator must act on, and every other level as kafkajs gave it', () => {

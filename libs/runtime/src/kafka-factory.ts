@@ -71,14 +71,22 @@ type Level = 'error' | 'warn' | 'info' | 'debug';
  *   this topic-partition as we are in the middle of a leadership election" after a topic is created, a
  *   coordinator that moved). The error is handed to the caller, which retries it, treats it as expected
  *   (an existing topic), or fails — and a failure reaches our code, which logs it where it is handled;
- * - a consumer rejoining its group after the coordinator forgot it (a rebalance: kafkajs rejoins by itself).
- * Those go to debug and info; everything else keeps the level kafkajs gave it.
+ * - a consumer rejoining its group after the coordinator forgot it (a rebalance: kafkajs rejoins by itself);
+ * - a produce request that failed with a retriable error ("Failed to send messages: …", logged before each
+ *   retry; a final failure is thrown to our code). One of them is part of exactly-once operation: a
+ *   transactional producer's next transaction reaching the coordinator while it still writes the previous
+ *   one's commit markers ("…another concurrent operation on the same transaction was ongoing",
+ *   CONCURRENT_TRANSACTIONS) — that goes to debug, the other retried sends to warn.
+ * Those go to debug, info and warn; everything else keeps the level kafkajs gave it.
  */
 export function kafkaLogLevel(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'>): Level {
   const { namespace, level, log } = entry;
   if (level === logLevel.ERROR || level === logLevel.NOTHING) {
     if (namespace === 'Connection' && log.message.startsWith('Response ')) return 'debug';
     if (namespace === 'Runner' && /not aware of this member, re-joining/.test(log.message)) return 'info';
+    if (namespace === 'Producer' && log.message.startsWith('Failed to send messages: ')) {
+      return /concurrent operation on the same transaction/.test(log.message) ? 'debug' : 'warn';
+    }
     return 'error';
   }
   if (level === logLevel.WARN) return 'warn';
