@@ -25,7 +25,8 @@ export interface DriftEmission {
 
 /**
  * Live drift of the served model's traffic: a sliding window against the bundle's training profile
- * (LiveDriftMonitor), evaluated at most every `evaluateEveryMs`, and the alert/retrain policy that turns a
+ * (LiveDriftMonitor), evaluated at most every `evaluateEveryMs` (and whenever a whole window of new
+ * records has arrived since the last evaluation), and the alert/retrain policy that turns a
  * drifted window into one `monitoring.drift` event and, when enabled, one RETRAIN per cooldown. A new model
  * starts a new window; the policy (and its cooldown) outlives model swaps.
  */
@@ -33,6 +34,8 @@ export class DriftWatch {
   private monitor: LiveDriftMonitor | null = null;
   private modelVersion: string | null = null;
   private lastEvaluation = 0;
+  /** Records observed since the last evaluation (or since the window restarted). */
+  private sinceEvaluation = 0;
   private readonly policy: DriftRetrainPolicy;
   latest: LiveDriftReport | null = null;
 
@@ -69,10 +72,19 @@ export class DriftWatch {
       });
       this.modelVersion = model.version;
       this.latest = null;
+      this.sinceEvaluation = 0;
     }
     this.monitor.observe(frame, observedAt);
-    if (now - this.lastEvaluation < this.settings.evaluateEveryMs) return { report: null, emission: null };
+    this.sinceEvaluation += frame.rows;
+    // At most every evaluateEveryMs — and always once a whole window of new records has arrived since the
+    // last evaluation. Evaluations happen on a batch, so without the second rule a burst that arrives and
+    // ends within one interval of the previous evaluation would never be looked at (no later batch comes).
+    const due =
+      now - this.lastEvaluation >= this.settings.evaluateEveryMs ||
+      this.sinceEvaluation >= this.settings.windowSize;
+    if (!due) return { report: null, emission: null };
     this.lastEvaluation = now;
+    this.sinceEvaluation = 0;
     const report = this.monitor.evaluate();
     this.latest = report;
     const decision = this.policy.decide(report, now);
