@@ -69,7 +69,9 @@ export async function tailEvents(options: TailOptions): Promise<TailResult> {
       const point =
         fromBeginning || limit === Infinity
           ? ({ kind: 'beginning' } as const)
-          : ({ kind: 'last', count: limit } as const);
+          : // Transactional topics hold a commit marker after each transaction: with one event per
+            // transaction, the last N events span 2N offsets. More is read than shown; time order picks.
+            ({ kind: 'last', count: 2 * limit + 1 } as const);
       starts.push({ topic: t.name, offsets: await startOffsets(admin, t.name, point) });
       ends.push({ topic: t.name, offsets: await endOffsets(admin, t.name) });
     }
