@@ -179,4 +179,35 @@ describe('netsentry tail', () => {
       'm-31',
     ]);
   });
+
+  it('--follow on a topic nothing was written to yet creates it and shows its first event', async () => {
+    const seen: TailEvent[] = [];
+    const abort = new AbortController();
+    const done = tailEvents({
+      env,
+      stream: 'dlq',
+      follow: true,
+      signal: abort.signal,
+      onEvent: (e) => seen.push(e),
+    });
+    const deadline = Date.now() + 20_000;
+    while (seen.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(seen.map((e) => e.topic)).toEqual(['traffic.dlq']); // the history
+    const admin = kafka.admin();
+    await admin.connect();
+    const exists = async () => (await admin.listTopics()).includes(topicName(prefix, 'pipeline.dlq'));
+    while (!(await exists()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await admin.disconnect();
+    await send(topicName(prefix, 'pipeline.dlq'), [
+      { key: 'run-9', value: contracts.encode('pipeline.dlq', sampleEvent('pipeline.dlq')) },
+    ]);
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    abort.abort();
+    await expect(done).resolves.toMatchObject({ missingTopics: [topicName(prefix, 'pipeline.dlq')] });
+    expect(seen[1]).toMatchObject({
+      kind: 'dead-letter',
+      topic: 'pipeline.dlq',
+      errorCode: 'HANDLER_FAILED',
+    });
+  });
 });
