@@ -121,7 +121,7 @@ export interface ReplaySummary {
   readonly interrupted: boolean;
 }
 
-/** A replay refused before anything was sent: no schema for the file, or an unknown dataset. */
+/** A replay refused before anything was sent: no schema for the file, an unknown dataset, a bad id prefix. */
 export class ReplayInputError extends Error {
   readonly code = 'REPLAY_INPUT_REFUSED';
   constructor(message: string) {
@@ -146,7 +146,12 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   const kafkaSettings = loadConfig(kafkaSection({ clientId: 'netsentry-replay' }), env);
   const format = options.format ?? 'avro';
   const source = options.source ?? 'netsentry-replay';
-  const idPrefix = checkIdPrefix(options.idPrefix ?? defaultIdPrefix());
+  let idPrefix: string;
+  try {
+    idPrefix = checkIdPrefix(options.idPrefix ?? defaultIdPrefix());
+  } catch (err) {
+    throw new ReplayInputError((err as Error).message);
+  }
   const maxBatch = options.batchSize ?? 2_000;
   const batchSize = batchSizeForRate(options.rate, maxBatch);
   const bucket = options.rate === undefined ? null : new TokenBucket(options.rate, batchSize);
@@ -406,8 +411,7 @@ export async function replay(
     if (
       err instanceof HeaderMismatchError ||
       err instanceof DatasetSchemaError ||
-      err instanceof ReplayInputError ||
-      (err instanceof RangeError && /id prefix/.test(err.message))
+      err instanceof ReplayInputError
     ) {
       process.stderr.write(`netsentry: refused ${csv}: ${err.message}\n`);
       return 2;

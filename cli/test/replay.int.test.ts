@@ -256,8 +256,30 @@ describe('replayFile', () => {
     expect(sent.find((s) => s.recordId === 'bad1-4')!.features.SFH).toBeNull();
   });
 
+  it('stops after the batch in flight when its signal aborts, and says so', async () => {
+    const abort = new AbortController();
+    const summary = await replayFile({
+      csv: phishingCsv,
+      env,
+      schema: phishingSchema,
+      rate: 2_000,
+      idPrefix: 'stop1',
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.sent >= 200) abort.abort();
+      },
+    });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.sent).toBeGreaterThanOrEqual(200);
+    expect(summary.sent).toBeLessThan(1_000);
+    expect(offsetSum(summary.endOffsets) - offsetSum(summary.startOffsets)).toBe(summary.sent);
+  });
+
   it('refuses an unknown dataset and a file no loaded dataset fits, before sending anything', async () => {
     const before = await topicTotal();
+    await expect(replayFile({ csv: phishingCsv, env, idPrefix: 'has space' })).rejects.toThrow(
+      ReplayInputError,
+    );
     await expect(replayFile({ csv: phishingCsv, env, dataset: 'nope', idPrefix: 'x1' })).rejects.toThrow(
       ReplayInputError,
     );
