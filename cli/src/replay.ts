@@ -78,8 +78,12 @@ export interface ReplayOptions {
   readonly onProgress?: (progress: ReplayProgress) => void;
   /** Stops the replay after the batch in flight; the summary says `interrupted`. */
   readonly signal?: AbortSignal;
-  /** Read the CSV from this stream instead of opening `csv` (which then only names it). */
+  /**
+   * Read the CSV (uncompressed) from this stream instead of opening `csv`, which then only names it in the
+   * summary: e.g. an S3 object's body. `inputBytes` is its size, for progress.
+   */
   readonly input?: Readable;
+  readonly inputBytes?: number;
 }
 
 export interface SkippedRows {
@@ -158,9 +162,14 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   const limit = options.limit ?? Infinity;
   const topic = topicName(kafkaSettings.topicPrefix, 'traffic.records');
 
-  const totalBytes = options.input ? 0 : (await stat(options.csv)).size;
+  const totalBytes = options.input ? (options.inputBytes ?? 0) : (await stat(options.csv)).size;
   let bytesRead = 0;
   const input = options.input ?? openDataFile(options.csv, (n) => (bytesRead = n));
+  if (options.input) {
+    options.input.on('data', (chunk: Buffer | string) => {
+      bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    });
+  }
   const parser = input.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false, info: true }),
   );

@@ -5,7 +5,7 @@ import { createMongoClient } from '@netsentry/registry';
 import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
 import type { KafkaMessage } from 'kafkajs';
 import type { Db } from 'mongodb';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -222,6 +222,23 @@ describe('replayFile', () => {
       'observedAt',
       'features',
     ]);
+  });
+
+  it('reads from a stream it is given (an S3 object body, say), named by `csv` in the summary', async () => {
+    let bytes = 0;
+    const summary = await replayFile({
+      csv: 's3://bucket/runs/r1/dataset/test.csv',
+      input: createReadStream(phishingCsv),
+      inputBytes: statSync(phishingCsv).size,
+      env,
+      schema: await loadDatasetSchema(phishingSchema),
+      limit: 20,
+      idPrefix: 'stream1',
+      onProgress: (p) => (bytes = p.bytesRead),
+    });
+    expect(summary).toMatchObject({ file: 's3://bucket/runs/r1/dataset/test.csv', sent: 20, lastLine: 21 });
+    expect(bytes).toBeGreaterThan(0);
+    expect((await sentWith('stream1')).map((s) => s.features)).toContainEqual(expectedFeatures(21));
   });
 
   it('paces to --rate: 200 records at 400/s take at least 0.45 s', async () => {
