@@ -78,8 +78,12 @@ export interface ReplayOptions {
   readonly onProgress?: (progress: ReplayProgress) => void;
   /** Stops the replay after the batch in flight; the summary says `interrupted`. */
   readonly signal?: AbortSignal;
-  /** Read the CSV from this stream instead of opening `csv` (which then only names it). */
+  /**
+   * Read the CSV (uncompressed) from this stream instead of opening `csv`, which then only names it in the
+   * summary: e.g. an S3 object's body. `inputBytes` is its size, for progress.
+   */
   readonly input?: Readable;
+  readonly inputBytes?: number;
 }
 
 export interface SkippedRows {
@@ -121,7 +125,7 @@ export interface ReplaySummary {
   readonly interrupted: boolean;
 }
 
-/** A replay refused before anything was sent: no schema for the file, or an unknown dataset. */
+/** A replay refused before anything was sent: no schema for the file, an unknown dataset, a bad id prefix. */
 export class ReplayInputError extends Error {
   readonly code = 'REPLAY_INPUT_REFUSED';
   constructor(message: string) {
@@ -146,16 +150,26 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
   const kafkaSettings = loadConfig(kafkaSection({ clientId: 'netsentry-replay' }), env);
   const format = options.format ?? 'avro';
   const source = options.source ?? 'netsentry-replay';
-  const idPrefix = checkIdPrefix(options.idPrefix ?? defaultIdPrefix());
+  let idPrefix: string;
+  try {
+    idPrefix = checkIdPrefix(options.idPrefix ?? defaultIdPrefix());
+  } catch (err) {
+    throw new ReplayInputError((err as Error).message);
+  }
   const maxBatch = options.batchSize ?? 2_000;
   const batchSize = batchSizeForRate(options.rate, maxBatch);
   const bucket = options.rate === undefined ? null : new TokenBucket(options.rate, batchSize);
   const limit = options.limit ?? Infinity;
   const topic = topicName(kafkaSettings.topicPrefix, 'traffic.records');
 
-  const totalBytes = options.input ? 0 : (await stat(options.csv)).size;
+  const totalBytes = options.input ? (options.inputBytes ?? 0) : (await stat(options.csv)).size;
   let bytesRead = 0;
   const input = options.input ?? openDataFile(options.csv, (n) => (bytesRead = n));
+  if (options.input) {
+    options.input.on('data', (chunk: Buffer | string) => {
+      bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    });
+  }
   const parser = input.pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: false, info: true }),
   );
@@ -406,8 +420,7 @@ export async function replay(
     if (
       err instanceof HeaderMismatchError ||
       err instanceof DatasetSchemaError ||
-      err instanceof ReplayInputError ||
-      (err instanceof RangeError && /id prefix/.test(err.message))
+      err instanceof ReplayInputError
     ) {
       process.stderr.write(`netsentry: refused ${csv}: ${err.message}\n`);
       return 2;

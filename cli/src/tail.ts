@@ -1,6 +1,6 @@
 import { kafkaSection, loadConfig, type Env } from '@netsentry/config';
-import { topicName } from '@netsentry/contracts';
-import { createKafka } from '@netsentry/runtime';
+import { TOPIC_CATALOGUE, topicName } from '@netsentry/contracts';
+import { createKafka, provisionTopics } from '@netsentry/runtime';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   TAIL_STREAMS,
@@ -32,7 +32,7 @@ export interface TailOptions {
 export interface TailResult {
   /** Events handed to `onEvent`. */
   readonly shown: number;
-  /** Topics of the stream that do not exist yet (nothing was ever written to them). */
+  /** Topics of the stream that did not exist (nothing was ever written); created to follow them. */
   readonly missingTopics: readonly string[];
 }
 
@@ -59,8 +59,18 @@ export async function tailEvents(options: TailOptions): Promise<TailResult> {
   let shown = 0;
   try {
     const existing = new Set(await admin.listTopics());
-    const present = topics.filter((t) => existing.has(t.name));
     const missingTopics = topics.filter((t) => !existing.has(t.name)).map((t) => t.name);
+    if (options.follow && missingTopics.length > 0) {
+      // To follow a topic nothing was written to yet, create it as the catalogue says (as every
+      // service does at start), so its first event is seen.
+      await provisionTopics(
+        admin,
+        settings.topicPrefix,
+        topics.filter((t) => !existing.has(t.name)).map((t) => TOPIC_CATALOGUE[t.topic]),
+      );
+      for (const t of missingTopics) existing.add(t);
+    }
+    const present = topics.filter((t) => existing.has(t.name));
     if (present.length === 0) return { shown, missingTopics };
 
     const starts: TopicStart[] = [];
@@ -69,7 +79,9 @@ export async function tailEvents(options: TailOptions): Promise<TailResult> {
       const point =
         fromBeginning || limit === Infinity
           ? ({ kind: 'beginning' } as const)
-          : ({ kind: 'last', count: limit } as const);
+          : // Transactional topics hold a commit marker after each transaction: with one event per
+            // transaction, the last N events span 2N offsets. More is read than shown; time order picks.
+            ({ kind: 'last', count: 2 * limit + 1 } as const);
       starts.push({ topic: t.name, offsets: await startOffsets(admin, t.name, point) });
       ends.push({ topic: t.name, offsets: await endOffsets(admin, t.name) });
     }
@@ -137,8 +149,11 @@ export async function tail(
       signal: abort.signal,
       onEvent: (event) => out.write(`${opts.json ? JSON.stringify(event) : formatTailLine(event)}\n`),
     });
-    for (const t of result.missingTopics)
-      process.stderr.write(`netsentry: ${t} does not exist yet (nothing written)\n`);
+    if (!opts.follow) {
+      for (const t of result.missingTopics) {
+        process.stderr.write(`netsentry: ${t} does not exist yet (nothing written)\n`);
+      }
+    }
     return 0;
   } finally {
     process.off('SIGINT', stop);

@@ -5,7 +5,7 @@ import { createMongoClient } from '@netsentry/registry';
 import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
 import type { KafkaMessage } from 'kafkajs';
 import type { Db } from 'mongodb';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -224,6 +224,23 @@ describe('replayFile', () => {
     ]);
   });
 
+  it('reads from a stream it is given (an S3 object body, say), named by `csv` in the summary', async () => {
+    let bytes = 0;
+    const summary = await replayFile({
+      csv: 's3://bucket/runs/r1/dataset/test.csv',
+      input: createReadStream(phishingCsv),
+      inputBytes: statSync(phishingCsv).size,
+      env,
+      schema: await loadDatasetSchema(phishingSchema),
+      limit: 20,
+      idPrefix: 'stream1',
+      onProgress: (p) => (bytes = p.bytesRead),
+    });
+    expect(summary).toMatchObject({ file: 's3://bucket/runs/r1/dataset/test.csv', sent: 20, lastLine: 21 });
+    expect(bytes).toBeGreaterThan(0);
+    expect((await sentWith('stream1')).map((s) => s.features)).toContainEqual(expectedFeatures(21));
+  });
+
   it('paces to --rate: 200 records at 400/s take at least 0.45 s', async () => {
     const summary = await replayFile({
       csv: phishingCsv,
@@ -256,8 +273,30 @@ describe('replayFile', () => {
     expect(sent.find((s) => s.recordId === 'bad1-4')!.features.SFH).toBeNull();
   });
 
+  it('stops after the batch in flight when its signal aborts, and says so', async () => {
+    const abort = new AbortController();
+    const summary = await replayFile({
+      csv: phishingCsv,
+      env,
+      schema: phishingSchema,
+      rate: 2_000,
+      idPrefix: 'stop1',
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.sent >= 200) abort.abort();
+      },
+    });
+    expect(summary.interrupted).toBe(true);
+    expect(summary.sent).toBeGreaterThanOrEqual(200);
+    expect(summary.sent).toBeLessThan(1_000);
+    expect(offsetSum(summary.endOffsets) - offsetSum(summary.startOffsets)).toBe(summary.sent);
+  });
+
   it('refuses an unknown dataset and a file no loaded dataset fits, before sending anything', async () => {
     const before = await topicTotal();
+    await expect(replayFile({ csv: phishingCsv, env, idPrefix: 'has space' })).rejects.toThrow(
+      ReplayInputError,
+    );
     await expect(replayFile({ csv: phishingCsv, env, dataset: 'nope', idPrefix: 'x1' })).rejects.toThrow(
       ReplayInputError,
     );
