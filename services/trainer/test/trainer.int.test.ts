@@ -11,6 +11,7 @@ import {
   readLabelledFrame,
   serializePreprocessor,
   takeRows,
+  transformDataset,
   type LabelledFrame,
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
@@ -21,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transformDataset } from '../../transform/src/transform-dataset';
 import { openBundle, parseBundle } from '@netsentry/ml';
 import { TrainerModule } from '../src/trainer.module';
 
