@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { readNumericCsv, splitTarget } from '../../libs/ml/src/engines/csv';
+import { readNumericCsv, splitTarget } from '../../libs/ml/src/testing';
 
 /** Where the phishing CSV lives and how the bench data directory is laid out (shared with py_bench.py). */
 export const PHISHING_CSV = join(__dirname, '../../data/phishing.csv');

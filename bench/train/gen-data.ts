@@ -7,8 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { stratifiedSplit } from '../../libs/ml/src/engines/split';
-import { syntheticTask } from '../../libs/ml/src/engines/testdata';
+import { stratifiedSplit, syntheticTask } from '../../libs/ml/src/testing';
 import { loadPhishing, SYNTH_COLS, SYNTH_MAX_ROWS, SYNTH_TEST_ROWS } from './common';
 
 const dir = process.argv[2];

@@ -4,8 +4,6 @@
  *   case: phishing | synth100k | synth500k; engines (comma list): xgb,rf,rf-pool,xgb-rf
  */
 import {
-  accuracy,
-  f1Score,
   setWasmLogSink,
   trainRandomForest,
   trainForestInPool,
@@ -15,7 +13,8 @@ import {
   type FeatureMatrix,
   type TrainedModel,
 } from '../../libs/ml/src/engines';
-import { takeLabels, takeMatrixRows } from '../../libs/ml/src/engines/split';
+import { takeLabels, takeMatrixRows } from '../../libs/ml/src/split';
+import { accuracy, f1Score } from '../../libs/ml/src/testing';
 import { loadIndices, loadPhishing, loadSynthetic, SYNTH_COLS, SYNTH_TEST_ROWS } from './common';
 
 interface Case {

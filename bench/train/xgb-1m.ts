@@ -2,8 +2,8 @@
  * Capacity proof: our adapter trains XGBoost on 1,000,000 × 30 (120 MB of float32, 24× past the 5 MB point
  * where ml-xgboost's own train() crashes). Prints one JSON line. Usage: vite-node bench/train/xgb-1m.ts [rounds]
  */
-import { accuracy, f1Score, loadXGBoostWasm, xgboostEngine } from '../../libs/ml/src/engines';
-import { syntheticTask } from '../../libs/ml/src/engines/testdata';
+import { loadXGBoostWasm, xgboostEngine } from '../../libs/ml/src/engines';
+import { accuracy, f1Score, syntheticTask } from '../../libs/ml/src/testing';
 
 async function main(): Promise<void> {
   const rounds = Number(process.argv[2] ?? 100);

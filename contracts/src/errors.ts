@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorJson, type ErrorDetails } from './coded-error';
+
 /** Stable, machine-readable causes; consumers switch on these and dead-letter records carry them. */
 export type ContractErrorCode =
   | 'BAD_MARKER'
@@ -12,30 +14,18 @@ export type ContractErrorCode =
   | 'INVALID_SCHEMA_SET';
 
 /** What `toJSON()` exposes: the code, the message and scalar details — never payload bytes or values. */
-export interface ContractErrorJson {
-  name: string;
-  code: ContractErrorCode;
-  message: string;
-  details: Readonly<Record<string, string | number | boolean | readonly string[]>>;
-}
+export type ContractErrorJson = CodedErrorJson<ContractErrorCode>;
 
 /**
  * Base of every error this package throws. Errors are values with a stable `code`; `toJSON()` is safe to
- * log or put in a dead-letter record because details never include event contents.
+ * log or put in a dead-letter record because details never include event contents. Never retryable: the
+ * same bytes fail the same way.
  */
-export abstract class ContractError extends Error {
-  abstract readonly code: ContractErrorCode;
+export abstract class ContractError extends CodedError<ContractErrorCode> {
+  override readonly retryable = false;
 
-  protected constructor(
-    message: string,
-    readonly details: ContractErrorJson['details'] = {},
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-
-  toJSON(): ContractErrorJson {
-    return { name: this.name, code: this.code, message: this.message, details: this.details };
+  protected constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details);
   }
 }
 

@@ -1,5 +1,6 @@
 export * from './admin-signature';
 export * from './catalogue';
+export * from './coded-error';
 export * from './codegen';
 export * from './compatibility';
 export * from './envelope';

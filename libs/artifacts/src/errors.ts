@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorJson } from '@netsentry/contracts';
+
 /** Stable, machine-readable causes; callers switch on these and dead-letter records carry them. */
 export type ArtifactErrorCode =
   | 'ARTIFACT_NOT_FOUND'
@@ -8,30 +10,10 @@ export type ArtifactErrorCode =
   | 'ARTIFACT_NOT_JSON';
 
 /** What `toJSON()` exposes: code, message and scalar details — never artifact bytes. */
-export interface ArtifactErrorJson {
-  name: string;
-  code: ArtifactErrorCode;
-  message: string;
-  details: Readonly<Record<string, string | number | boolean | null>>;
-}
+export type ArtifactErrorJson = CodedErrorJson<ArtifactErrorCode>;
 
 /** Base of every error this package throws: a value with a stable `code` and a log-safe `toJSON()`. */
-export abstract class ArtifactError extends Error {
-  abstract readonly code: ArtifactErrorCode;
-
-  protected constructor(
-    message: string,
-    readonly details: ArtifactErrorJson['details'] = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-
-  toJSON(): ArtifactErrorJson {
-    return { name: this.name, code: this.code, message: this.message, details: this.details };
-  }
-}
+export abstract class ArtifactError extends CodedError<ArtifactErrorCode> {}
 
 /** No object at the artifact's URI. */
 export class ArtifactNotFoundError extends ArtifactError {

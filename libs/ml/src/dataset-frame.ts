@@ -1,16 +1,18 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
 import { isPositiveLabel, readCsv, targetColumn, type DatasetSchema } from '@netsentry/dataset';
 import type { Readable } from 'node:stream';
 import type { Column, LabelledFrame } from './frame';
 
-export class DatasetRowsRejectedError extends Error {
+export class DatasetRowsRejectedError extends CodedError<'DATASET_ROWS_REJECTED'> {
   readonly code = 'DATASET_ROWS_REJECTED';
-  readonly retryable = false;
+  override readonly retryable = false;
   constructor(
     readonly rejected: number,
     readonly sample: readonly string[],
   ) {
-    super(`${rejected} row(s) do not conform to the dataset schema, e.g. ${sample.join('; ')}`);
-    this.name = 'DatasetRowsRejectedError';
+    super(`${rejected} row(s) do not conform to the dataset schema, e.g. ${sample.join('; ')}`, {
+      rejected,
+    });
   }
 }
 

@@ -3,6 +3,7 @@ export * from './preprocessing';
 export * from './random';
 export * from './stats';
 export * from './split';
+export * from './transform-dataset';
 export * from './dataset-frame';
 export * from './matrix-file';
 export * from './evaluation';

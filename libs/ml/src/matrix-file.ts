@@ -1,3 +1,4 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
 /**
  * The transformed-dataset file: what transform writes and trainer/evaluator read. A small self-describing
  * binary so 100k × 120 doubles need no CSV parsing: `NSMX` magic, a version byte, a little-endian uint32
@@ -16,11 +17,10 @@ export const MATRIX_MEDIA_TYPE = 'application/x-netsentry-matrix';
 const MAGIC = Buffer.from('NSMX', 'ascii');
 const VERSION = 1;
 
-export class MatrixFileError extends Error {
+export class MatrixFileError extends CodedError<'MATRIX_FILE_INVALID'> {
   readonly code = 'MATRIX_FILE_INVALID';
   constructor(message: string) {
     super(`invalid matrix file: ${message}`);
-    this.name = 'MatrixFileError';
   }
 }
 

@@ -1,3 +1,4 @@
+import type { FeatureMatrix } from './engines/engine';
 import { seededRandom } from './random';
 
 export interface SplitOptions {
@@ -63,4 +64,24 @@ export function assignSplit(options: SplitOptions): Uint8Array {
   const side = new Uint8Array(n);
   for (let i = 0; i < n; i++) side[i] = testUnit[unitOf[i]!]!;
   return side;
+}
+
+/** Rows `indices` of a row-major matrix, as a new matrix of the same type. */
+export function takeMatrixRows<T extends FeatureMatrix>(X: T, cols: number, indices: ArrayLike<number>): T {
+  const out = (
+    X instanceof Float32Array
+      ? new Float32Array(indices.length * cols)
+      : new Float64Array(indices.length * cols)
+  ) as T;
+  for (let r = 0; r < indices.length; r++) {
+    const from = indices[r]! * cols;
+    out.set(X.subarray(from, from + cols), r * cols);
+  }
+  return out;
+}
+
+export function takeLabels(y: Uint8Array, indices: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(indices.length);
+  for (let r = 0; r < indices.length; r++) out[r] = y[indices[r]!]!;
+  return out;
 }

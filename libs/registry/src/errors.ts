@@ -1,3 +1,5 @@
+import { CodedError, type CodedErrorJson } from '@netsentry/contracts';
+
 /** Stable, machine-readable causes; callers switch on these and dead-letter records carry them. */
 export type RegistryErrorCode =
   | 'ALIAS_CONFLICT'
@@ -8,29 +10,10 @@ export type RegistryErrorCode =
   | 'RUN_NOT_FOUND'
   | 'MODEL_NOT_FOUND';
 
-export interface RegistryErrorJson {
-  name: string;
-  code: RegistryErrorCode;
-  message: string;
-  details: Readonly<Record<string, string | number | boolean | null>>;
-}
+export type RegistryErrorJson = CodedErrorJson<RegistryErrorCode>;
 
 /** Base of every error this package throws: a value with a stable `code` and a log-safe `toJSON()`. */
-export abstract class RegistryError extends Error {
-  abstract readonly code: RegistryErrorCode;
-
-  protected constructor(
-    message: string,
-    readonly details: RegistryErrorJson['details'] = {},
-  ) {
-    super(message);
-    this.name = new.target.name;
-  }
-
-  toJSON(): RegistryErrorJson {
-    return { name: this.name, code: this.code, message: this.message, details: this.details };
-  }
-}
+export abstract class RegistryError extends CodedError<RegistryErrorCode> {}
 
 /** A compare-and-set on an alias lost: someone moved it since the caller read it. */
 export class AliasConflictError extends RegistryError {

@@ -3,3 +3,5 @@ export { ensureLocalInfra, infraAnswers, localInfra, repoRoot, type LocalInfra }
 export { readTopic } from './kafka';
 export { isolatedStageEnv } from './stage-env';
 export { freePort, freePortRange } from './ports';
+export { StageHarness, type BundledDataset, type StageName } from './stages';
+export { TopicCollector } from './topic-collector';

@@ -1,12 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  ContractRegistry,
-  rootEnvelope,
-  signAdminCommand,
-  topicName,
-  type EventByTopic,
-  type TopicName,
-} from '@netsentry/contracts';
+import type { EventByTopic, TopicName } from '@netsentry/contracts';
 import { loadDatasetSchema } from '@netsentry/dataset';
 import {
   binaryMetrics,
@@ -18,18 +11,12 @@ import {
 } from '@netsentry/ml';
 import { loadRecords } from '@netsentry/records';
 import { Metrics } from '@netsentry/observability';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, readTopic, repoRoot } from '@netsentry/testkit';
+import type { Stores } from '@netsentry/runtime';
+import { repoRoot, StageHarness, type StageName } from '@netsentry/testkit';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestionModule } from '../../ingestion/src/ingestion.module';
-import { PusherModule } from '../../pusher/src/pusher.module';
-import { TrainerModule } from '../../trainer/src/trainer.module';
-import { TransformModule } from '../../transform/src/transform.module';
-import { ValidationModule } from '../../validation/src/validation.module';
-import { EvaluatorModule } from '../src/evaluator.module';
 
 // The model stages end to end with the real servers: records in MongoDB, then RETRAIN commands flow
 // ingestion → validation → transform → trainer → evaluator → pusher, every stage a real Kafka consumer
@@ -41,71 +28,36 @@ import { EvaluatorModule } from '../src/evaluator.module';
 
 // A code version of its own, so the lineage check below does not depend on a build id being present.
 const CODE_VERSION = 'models-it';
-const env: Record<string, string> = {
-  ...isolatedStageEnv('models'),
-  NETSENTRY_SERVICE_VERSION: CODE_VERSION,
-};
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('models-it');
+const harness = new StageHarness('models', { env: { NETSENTRY_SERVICE_VERSION: CODE_VERSION } });
 const apps: INestApplication[] = [];
 let stores: Stores;
 let scratch: string;
-const topic = (t: TopicName) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
 const PHISHING = 'production-phishing';
+const MODEL_STAGES: StageName[] = ['ingestion', 'validation', 'transform', 'trainer', 'evaluator', 'pusher'];
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
+  stores = await harness.open();
   scratch = await mkdtemp(join(tmpdir(), 'netsentry-models-'));
-  for (const [module, stage] of [
-    [IngestionModule, 'ingestion'],
-    [ValidationModule, 'validation'],
-    [TransformModule, 'transform'],
-    [TrainerModule, 'trainer'],
-    [EvaluatorModule, 'evaluator'],
-    [PusherModule, 'pusher'],
-  ] as const) {
-    apps.push((await runStage(module, { stage, httpPort: 0, env, fromBeginning: true })).app);
-  }
+  apps.push(...(await harness.startStages(MODEL_STAGES)));
 }, 180_000);
 
 afterAll(async () => {
-  for (const app of apps) await app.close();
-  await stores?.close();
+  await harness.close();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 async function publish<T extends TopicName>(t: T, event: EventByTopic[T], key: string): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({ topic: topic(t), messages: [{ key, value: contracts.encode(t, event) }] });
-  await producer.disconnect();
+  await harness.publish(t, event, { key });
 }
 
-async function retrain(dataset: string): Promise<string> {
-  const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } });
-  const command = signAdminCommand(
-    {
-      envelope,
-      command: 'RETRAIN',
-      reason: `model stages test: ${dataset}`,
-      requestedBy: 'test',
-      targetModelVersion: null,
-      datasetName: dataset,
-    },
-    env.NETSENTRY_ADMIN_SECRET!,
-  );
-  await publish('admin.commands', command, envelope.eventId);
-  return `run-${envelope.eventId}`;
-}
+const retrain = (dataset: string): Promise<string> =>
+  harness.retrain(dataset, `model stages test: ${dataset}`);
 
 async function eventsOf<T extends TopicName>(t: T, runId?: string): Promise<EventByTopic[T][]> {
-  const messages = await readTopic(kafka, topic(t), { atLeast: 1, settleMs: 300, timeoutMs: 3_000 }).catch(
-    () => [],
-  );
-  return messages
-    .map((m) => contracts.decode(t, m.value!))
-    .filter((e) => runId === undefined || e.envelope.runId === runId);
+  const events = await harness
+    .readEvents(t, { atLeast: 1, settleMs: 300, timeoutMs: 3_000 })
+    .catch((): EventByTopic[T][] => []);
+  return events.filter((e) => runId === undefined || e.envelope.runId === runId);
 }
 
 type Outcome =
@@ -136,12 +88,7 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
   let firstAccepted: EventByTopic['model.accepted'];
 
   it('pushes the first phishing model: F1 >= 0.965 on the held-out test set, duplicate-aware figure beside it', async () => {
-    await loadRecords({
-      csvPath: join(repoRoot, 'data/phishing.csv'),
-      schemaPath: join(repoRoot, 'data/schemas/phishing.yaml'),
-      store: stores.records,
-      batchSize: 2_000,
-    });
+    await harness.loadBundled('phishing');
     const runId = await retrain('phishing');
     const outcome = await outcomeOf(runId);
     expect(outcome.kind).toBe('pushed');
@@ -306,12 +253,7 @@ describe('RETRAIN → … → trainer → evaluator → pusher', () => {
   }, 120_000);
 
   it('runs NSL-KDD with nothing but its schema file; it gets its own production, phishing keeps its own', async () => {
-    await loadRecords({
-      csvPath: join(repoRoot, 'data/nsl-kdd/KDDTest+.csv.gz'),
-      schemaPath: join(repoRoot, 'data/schemas/nsl-kdd.yaml'),
-      store: stores.records,
-      batchSize: 2_000,
-    });
+    await harness.loadBundled('nsl-kdd');
     const started = Date.now();
     const runId = await retrain('nsl-kdd');
     const outcome = await outcomeOf(runId);

@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import {
-  ContractRegistry,
   rootEnvelope,
   signAdminCommand,
   topicName,
@@ -9,46 +8,31 @@ import {
   type UnsignedAdminCommand,
 } from '@netsentry/contracts';
 import { Metrics } from '@netsentry/observability';
-import { loadRecords } from '@netsentry/records';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, readTopic, repoRoot, uniqueName } from '@netsentry/testkit';
-import type { Consumer } from 'kafkajs';
+import type { Stores } from '@netsentry/runtime';
+import { readTopic, StageHarness, type TopicCollector } from '@netsentry/testkit';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestSnapshot } from '../src/ingest-snapshot';
-import { IngestionModule } from '../src/ingestion.module';
 
 // RETRAIN on admin.commands → ingestion (a real stage on Kafka) → data.ingested with a snapshot and a
 // stratified split in S3 and lineage in MongoDB. Only a command signed with the deployment's admin secret,
 // within the replay window and not seen before, starts a run; and never while the dataset has one running.
 
-const env = isolatedStageEnv('ingestion');
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('ingestion-it');
+const harness = new StageHarness('ingestion');
+const { env, kafka, contracts } = harness;
 const secret = env.NETSENTRY_ADMIN_SECRET!;
 let app: INestApplication;
 let stores: Stores;
-let dlq: DeadLetters;
+let dlq: TopicCollector;
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
-  await loadRecords({
-    csvPath: join(repoRoot, 'data/phishing.csv'),
-    schemaPath: join(repoRoot, 'data/schemas/phishing.yaml'),
-    store: stores.records,
-    batchSize: 2_000,
-  });
-  ({ app } = await runStage(IngestionModule, { stage: 'ingestion', httpPort: 0, env, fromBeginning: true }));
-  dlq = await DeadLetters.start();
+  stores = await harness.open();
+  await harness.loadBundled('phishing');
+  app = (await harness.startStages(['ingestion']))[0]!;
+  dlq = await harness.collect(['pipeline.dlq']);
 }, 180_000);
 
-afterAll(async () => {
-  await dlq?.stop();
-  await app?.close();
-  await stores?.close();
-});
+afterAll(() => harness.close());
 
 const topic = (t: TopicName) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
 
@@ -71,54 +55,13 @@ async function send(
   event: EventByTopic['admin.commands'],
   options: { version?: number } = {},
 ): Promise<string> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topic('admin.commands'),
-    messages: [{ key: event.envelope.eventId, value: contracts.encode('admin.commands', event, options) }],
-  });
-  await producer.disconnect();
+  await harness.publish('admin.commands', event, options);
   return event.envelope.eventId;
 }
 
 async function command(body: Omit<UnsignedAdminCommand, 'envelope'>): Promise<string> {
   const { envelope } = retrain();
   return send(signAdminCommand({ envelope, ...body }, secret));
-}
-
-/** pipeline.dlq, collected by one consumer for the whole file. */
-class DeadLetters {
-  private readonly seen: EventByTopic['pipeline.dlq'][] = [];
-
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async start(): Promise<DeadLetters> {
-    const consumer = kafka.consumer({ groupId: uniqueName('ingestion-dlq'), readUncommitted: false });
-    const letters = new DeadLetters(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic: topic('pipeline.dlq'), fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        letters.seen.push(contracts.decode('pipeline.dlq', message.value!));
-        return Promise.resolve();
-      },
-    });
-    return letters;
-  }
-
-  async of(eventId: string, timeoutMs = 60_000): Promise<EventByTopic['pipeline.dlq']> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = this.seen.find((l) => l.envelope.causationId === eventId);
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no dead letter for ${eventId} within ${timeoutMs} ms`);
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.disconnect();
-  }
 }
 
 const metricsText = () => app.get(Metrics).registry.metrics();
@@ -140,7 +83,7 @@ describe('ingestion stage', () => {
       [stale, 'ADMIN_STALE', /signed at \S+, 60\d s ago, outside the replay window of 300 s/],
     ];
     for (const [eventId, code, reason] of expected) {
-      const letter = await dlq.of(eventId);
+      const letter = await dlq.first('pipeline.dlq', eventId);
       expect(letter).toMatchObject({ errorCode: code, attempts: 1 });
       expect(letter.reason).toMatch(reason);
       expect(await stores.registry.runs.get(`run-${eventId}`)).toBeNull();
@@ -195,7 +138,7 @@ describe('ingestion stage', () => {
 
   it('refuses the same signed command republished under a new id as a replay, and runs nothing twice', async () => {
     const replay = await send({ ...first, envelope: { ...first.envelope, eventId: randomUUID() } });
-    const letter = await dlq.of(replay);
+    const letter = await dlq.first('pipeline.dlq', replay);
     expect(letter.errorCode).toBe('ADMIN_REPLAYED');
     expect(letter.reason).toMatch(
       new RegExp(
@@ -220,7 +163,7 @@ describe('ingestion stage', () => {
       targetModelVersion: null,
       datasetName: 'phishing',
     });
-    const letter = await dlq.of(second);
+    const letter = await dlq.first('pipeline.dlq', second);
     expect(letter.errorCode).toBe('RUN_IN_PROGRESS');
     expect(letter.reason).toMatch(
       new RegExp(

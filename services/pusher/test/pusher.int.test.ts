@@ -1,13 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  ContractRegistry,
-  rootEnvelope,
-  signAdminCommand,
-  topicName,
-  type ArtifactRef,
-  type EventByTopic,
-  type TopicName,
-} from '@netsentry/contracts';
+import { rootEnvelope, signAdminCommand, type ArtifactRef, type EventByTopic } from '@netsentry/contracts';
 import { loadDatasetSchema } from '@netsentry/dataset';
 import {
   applyPreprocessor,
@@ -31,16 +23,14 @@ import {
   type ModelBundle,
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Stores } from '@netsentry/runtime';
+import { repoRoot, StageHarness, type TopicCollector } from '@netsentry/testkit';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carryOverLegacyProduction } from '../src/legacy-production';
 import { ModelDatasets } from '../src/model-datasets';
-import { PusherModule } from '../src/pusher.module';
 
 // The pusher against the real servers. Small random forests are trained here on phishing (a second each),
 // bundled, put in S3 and registered as accepted with an evaluation report of 64 sample records scored
@@ -48,34 +38,23 @@ import { PusherModule } from '../src/pusher.module';
 // the real pusher consumer answers. One lifecycle, in order: push, push, rollback, promote, refusals; then a
 // second dataset with its own production model, rollback and promotion beside the first.
 
-const env: Record<string, string> = { ...isolatedStageEnv('pusher'), NETSENTRY_PUSHER_VERIFY_TIMEOUT: '30s' };
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('pusher-it');
-const topic = (t: TopicName) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
+const harness = new StageHarness('pusher', { env: { NETSENTRY_PUSHER_VERIFY_TIMEOUT: '30s' } });
+const { env } = harness;
 const SAMPLES = 64;
 
 let app: INestApplication | undefined;
 let stores: Stores;
-let producer: Producer;
-let outputs: Outputs;
+let outputs: TopicCollector;
 let data: Awaited<ReturnType<typeof phishing>>;
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
+  stores = await harness.open();
   data = await phishing();
-  app = (await runStage(PusherModule, { stage: 'pusher', httpPort: 0, env, fromBeginning: true })).app;
-  producer = kafka.producer();
-  await producer.connect();
-  outputs = await Outputs.start(['model.pushed', 'model.quarantined', 'pipeline.dlq']);
+  app = (await harness.startStages(['pusher']))[0];
+  outputs = await harness.collect(['model.pushed', 'model.quarantined', 'pipeline.dlq']);
 }, 120_000);
 
-afterAll(async () => {
-  await outputs?.stop();
-  await producer?.disconnect();
-  await app?.close();
-  await stores?.close();
-});
+afterAll(() => harness.close());
 
 /** Phishing split 80/20, the preprocessor fitted on train, and 64 raw test records spread over the split. */
 async function phishing() {
@@ -253,57 +232,8 @@ function truncatedModel(bundle: ModelBundle): ModelBundle {
   };
 }
 
-/** Everything the pusher emits, collected by one consumer for the whole file. */
-class Outputs {
-  private readonly seen: { topic: TopicName; event: EventByTopic[TopicName] }[] = [];
-
-  private constructor(private readonly consumer: Consumer) {}
-
-  static async start(topics: TopicName[]): Promise<Outputs> {
-    const consumer = kafka.consumer({ groupId: uniqueName('pusher-it-reader'), readUncommitted: false });
-    const outputs = new Outputs(consumer);
-    const byKafkaTopic = new Map(topics.map((t) => [topic(t), t]));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...byKafkaTopic.keys()], fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ topic: kafkaTopic, message }) => {
-        const t = byKafkaTopic.get(kafkaTopic)!;
-        outputs.seen.push({ topic: t, event: contracts.decode(t, message.value!) });
-        return Promise.resolve();
-      },
-    });
-    return outputs;
-  }
-
-  /** Outputs on `t` caused by the event `eventId`. */
-  causedBy<T extends TopicName>(t: T, eventId: string): EventByTopic[T][] {
-    return this.seen
-      .filter((s) => s.topic === t && s.event.envelope.causationId === eventId)
-      .map((s) => s.event as EventByTopic[T]);
-  }
-
-  async first<T extends TopicName>(t: T, eventId: string, timeoutMs = 60_000): Promise<EventByTopic[T]> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = this.causedBy(t, eventId)[0];
-      if (found) return found;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`no ${t} caused by ${eventId} within ${timeoutMs} ms`);
-  }
-
-  stop(): Promise<void> {
-    return this.consumer.disconnect();
-  }
-}
-
 async function publish<T extends 'model.accepted' | 'admin.commands'>(t: T, event: EventByTopic[T]) {
-  const value = contracts.encode(t, event);
-  await producer.send({
-    topic: topic(t),
-    messages: [{ key: event.envelope.runId ?? event.envelope.eventId, value }],
-  });
-  return value;
+  return harness.publish(t, event, { key: event.envelope.runId ?? event.envelope.eventId });
 }
 
 function command(
@@ -352,7 +282,7 @@ describe('model.accepted / ROLLBACK / PROMOTE → pusher → model.pushed', () =
     const started = Date.now();
     const bytes = await publish('model.accepted', v1.accepted);
     // The same bytes again (a producer retry): one alias move, one model.pushed.
-    await producer.send({ topic: topic('model.accepted'), messages: [{ key: v1.runId, value: bytes }] });
+    await harness.publishBytes('model.accepted', bytes, v1.runId);
     const pushed = await outputs.first('model.pushed', v1.accepted.envelope.eventId);
     const seconds = (Date.now() - started) / 1000;
 

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { ContractRegistry, rootEnvelope, topicName, type EventByTopic } from '@netsentry/contracts';
+import { rootEnvelope, type EventByTopic } from '@netsentry/contracts';
 import { loadDatasetSchema } from '@netsentry/dataset';
 import {
   assignSplit,
@@ -11,68 +11,46 @@ import {
   readLabelledFrame,
   serializePreprocessor,
   takeRows,
+  transformDataset,
   type LabelledFrame,
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, readTopic, repoRoot } from '@netsentry/testkit';
+import type { Stores } from '@netsentry/runtime';
+import { repoRoot, StageHarness } from '@netsentry/testkit';
 import { createReadStream } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transformDataset } from '../../transform/src/transform-dataset';
 import { openBundle, parseBundle } from '@netsentry/ml';
-import { TrainerModule } from '../src/trainer.module';
 
 // Trainer against the real servers: transform's outputs for phishing (built here with transform's own
 // code) are put in S3 with the run's reference profile, data.transformed is published, and the real trainer
 // consumer answers with model.trained. CV runs on the unbalanced train, rebalanced inside each fold (on the
 // worker pool); the refit on the rebalanced train. Two trials per candidate keep it to about a minute.
 
-const env: Record<string, string> = { ...isolatedStageEnv('trainer'), NETSENTRY_TRAINER_TRIALS: '2' };
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('trainer-it');
+const harness = new StageHarness('trainer', { env: { NETSENTRY_TRAINER_TRIALS: '2' } });
 let app: INestApplication | undefined;
 let stores: Stores;
-const topic = (t: Parameters<typeof topicName>[1]) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
-  app = (await runStage(TrainerModule, { stage: 'trainer', httpPort: 0, env, fromBeginning: true })).app;
+  stores = await harness.open();
+  app = (await harness.startStages(['trainer']))[0];
 }, 120_000);
 
-afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-});
+afterAll(() => harness.close());
 
 async function publish(event: EventByTopic['data.transformed']): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topic('data.transformed'),
-    messages: [{ key: event.envelope.eventId, value: contracts.encode('data.transformed', event) }],
-  });
-  await producer.disconnect();
+  await harness.publish('data.transformed', event);
 }
 
 /** The run's model.trained events, once there are at least `count`. */
-async function trainedFor(runId: string, count: number): Promise<EventByTopic['model.trained'][]> {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const messages = await readTopic(kafka, topic('model.trained'), {
-      atLeast: count,
-      settleMs: 500,
-      timeoutMs: 30_000,
-    }).catch(() => []);
-    const mine = messages
-      .map((m) => contracts.decode('model.trained', m.value!))
-      .filter((e) => e.envelope.runId === runId);
-    if (mine.length >= count) return mine;
-  }
-  throw new Error(`fewer than ${count} model.trained for ${runId}`);
+function trainedFor(runId: string, count: number): Promise<EventByTopic['model.trained'][]> {
+  return harness.untilEvents('model.trained', (e) => e.envelope.runId === runId, {
+    count,
+    timeoutMs: 240_000,
+    readTimeoutMs: 30_000,
+  });
 }
 
 const split = (frame: LabelledFrame, side: Uint8Array, want: number): LabelledFrame => {

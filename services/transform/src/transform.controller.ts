@@ -15,7 +15,7 @@ import {
   type StageResult,
 } from '@netsentry/runtime';
 import { transformSection } from './transform.config';
-import { transformDataset, type TransformSettings } from './transform-dataset';
+import { transformDataset, type TransformSettings } from '@netsentry/ml';
 
 @Controller()
 export class TransformController {

@@ -1,95 +1,35 @@
-import type { INestApplication } from '@nestjs/common';
-import {
-  ContractRegistry,
-  rootEnvelope,
-  signAdminCommand,
-  topicName,
-  type EventByTopic,
-} from '@netsentry/contracts';
+import type { EventByTopic } from '@netsentry/contracts';
 import { decodeMatrix, parsePreprocessor } from '@netsentry/ml';
-import { loadRecords } from '@netsentry/records';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, readTopic, repoRoot } from '@netsentry/testkit';
-import { join } from 'node:path';
+import type { Stores } from '@netsentry/runtime';
+import { StageHarness } from '@netsentry/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestionModule } from '../../ingestion/src/ingestion.module';
-import { ValidationModule } from '../../validation/src/validation.module';
-import { TransformModule } from '../src/transform.module';
 
 // The first half of the pipeline with real servers: records loaded into MongoDB, then a RETRAIN on
 // admin.commands flows ingestion → validation → transform, each stage a real Kafka consumer, leaving its
 // artifacts in S3 and lineage in MongoDB. Run for phishing and for NSL-KDD with nothing but its schema file.
 
-const env = isolatedStageEnv('pipeline');
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('pipeline-it');
-const apps: INestApplication[] = [];
+const harness = new StageHarness('pipeline');
 let stores: Stores;
-const topic = (t: Parameters<typeof topicName>[1]) => topicName(env.NETSENTRY_TOPIC_PREFIX!, t);
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
-  for (const [module, stage] of [
-    [IngestionModule, 'ingestion'],
-    [ValidationModule, 'validation'],
-    [TransformModule, 'transform'],
-  ] as const) {
-    apps.push((await runStage(module, { stage, httpPort: 0, env, fromBeginning: true })).app);
-  }
+  stores = await harness.open();
+  await harness.startStages(['ingestion', 'validation', 'transform']);
 }, 120_000);
 
-afterAll(async () => {
-  for (const app of apps) await app.close();
-  await stores?.close();
-});
+afterAll(() => harness.close());
 
-async function retrain(dataset: string): Promise<string> {
-  const envelope = rootEnvelope('admin.commands', { producer: { service: 'cli', version: 'test' } });
-  const producer = kafka.producer();
-  await producer.connect();
-  const command: EventByTopic['admin.commands'] = signAdminCommand(
-    {
-      envelope,
-      command: 'RETRAIN',
-      reason: `pipeline test ${dataset}`,
-      requestedBy: 'test',
-      targetModelVersion: null,
-      datasetName: dataset,
-    },
-    env.NETSENTRY_ADMIN_SECRET!,
-  );
-  await producer.send({
-    topic: topic('admin.commands'),
-    messages: [{ key: envelope.eventId, value: contracts.encode('admin.commands', command) }],
-  });
-  await producer.disconnect();
-  return `run-${envelope.eventId}`;
-}
+const retrain = (dataset: string): Promise<string> => harness.retrain(dataset, `pipeline test ${dataset}`);
 
 async function transformedFor(runId: string): Promise<EventByTopic['data.transformed']> {
-  const deadline = Date.now() + 540_000;
-  while (Date.now() < deadline) {
-    const messages = await readTopic(kafka, topic('data.transformed'), {
-      atLeast: 1,
-      settleMs: 500,
-      timeoutMs: 20_000,
-    });
-    const events = messages.map((m) => contracts.decode('data.transformed', m.value!));
-    const mine = events.find((e) => e.envelope.runId === runId);
-    if (mine) return mine;
-  }
-  throw new Error(`no data.transformed for ${runId}`);
+  const [mine] = await harness.untilEvents('data.transformed', (e) => e.envelope.runId === runId, {
+    timeoutMs: 540_000,
+  });
+  return mine!;
 }
 
 describe('load → ingestion → validation → transform', () => {
   it('phishing: a balanced, encoded train matrix, an untouched test matrix, and lineage back to the schema', async () => {
-    await loadRecords({
-      csvPath: join(repoRoot, 'data/phishing.csv'),
-      schemaPath: join(repoRoot, 'data/schemas/phishing.yaml'),
-      store: stores.records,
-      batchSize: 2_000,
-    });
+    await harness.loadBundled('phishing');
     const runId = await retrain('phishing');
     const event = await transformedFor(runId);
     expect(event.resampling).toBe('SMOTE_TOMEK');
@@ -145,12 +85,7 @@ describe('load → ingestion → validation → transform', () => {
   }, 600_000);
 
   it('NSL-KDD: only its schema file; categorical columns one-hot encoded with an unknown bucket', async () => {
-    const summary = await loadRecords({
-      csvPath: join(repoRoot, 'data/nsl-kdd/KDDTest+.csv.gz'),
-      schemaPath: join(repoRoot, 'data/schemas/nsl-kdd.yaml'),
-      store: stores.records,
-      batchSize: 2_000,
-    });
+    const summary = await harness.loadBundled('nsl-kdd');
     expect(summary.inserted).toBe(22_544);
     const runId = await retrain('nsl-kdd');
     const event = await transformedFor(runId);

@@ -1,70 +1,46 @@
-import type { INestApplication } from '@nestjs/common';
-import { ContractRegistry, rootEnvelope, topicName, type EventByTopic } from '@netsentry/contracts';
-import { loadRecords } from '@netsentry/records';
-import { openStores, runStage, type Stores } from '@netsentry/runtime';
-import { isolatedStageEnv, newKafka, readTopic, repoRoot } from '@netsentry/testkit';
-import { join } from 'node:path';
+import { rootEnvelope, topicName, type EventByTopic } from '@netsentry/contracts';
+import type { Stores } from '@netsentry/runtime';
+import { readTopic, StageHarness } from '@netsentry/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestSnapshot } from '../../ingestion/src/ingest-snapshot';
-import { ValidationModule } from '../src/validation.module';
 
 // data.ingested → validation (a real stage on Kafka) → data.validated for the bundled phishing data, and
-// data.quarantined naming the column for a snapshot whose test split has one column shifted.
+// data.quarantined naming the column for a snapshot whose test split has one column shifted. The snapshot
+// is the ingestion stage's own, made on a topic prefix of its own so that validation sees only the
+// data.ingested events this file publishes.
 
-const env = isolatedStageEnv('validation');
-const contracts = ContractRegistry.bundled();
-const kafka = newKafka('validation-it');
-let app: INestApplication;
+const harness = new StageHarness('validation');
+const { env, contracts, kafka } = harness;
+const upstream = harness.branch({ NETSENTRY_TOPIC_PREFIX: `${env.NETSENTRY_TOPIC_PREFIX}.upstream` });
 let stores: Stores;
 let ingested: Omit<EventByTopic['data.ingested'], 'envelope'>;
 
 beforeAll(async () => {
-  Object.assign(process.env, env);
-  stores = await openStores(env);
-  await loadRecords({
-    csvPath: join(repoRoot, 'data/phishing.csv'),
-    schemaPath: join(repoRoot, 'data/schemas/phishing.yaml'),
-    store: stores.records,
-    batchSize: 2_000,
+  stores = await harness.open();
+  await harness.loadBundled('phishing');
+  await upstream.startStages(['ingestion']);
+  const snapshotRun = await upstream.retrain('phishing', 'validation test snapshot');
+  const [snapshot] = await upstream.untilEvents('data.ingested', (e) => e.envelope.runId === snapshotRun, {
+    timeoutMs: 120_000,
   });
-  ingested = await ingestSnapshot(stores, {
-    dataset: 'phishing',
-    runId: 'run-validation-it',
-    eventId: 'setup',
-    asOf: new Date(),
-    split: { testRatio: 0.2, seed: 42, stratified: true, duplicateAware: false },
-  });
+  const { envelope: _envelope, ...body } = snapshot!;
+  ingested = body;
   await stores.registry.runs.openRun({
     runId: 'run-validation-it',
     correlationId: 'c',
     trigger: { commandId: 'setup', reason: 'test' },
     dataset: 'phishing',
   });
-  ({ app } = await runStage(ValidationModule, {
-    stage: 'validation',
-    httpPort: 0,
-    env,
-    fromBeginning: true,
-  }));
+  await harness.startStages(['validation']);
 }, 240_000);
 
-afterAll(async () => {
-  await app?.close();
-  await stores?.close();
-});
+afterAll(() => harness.close());
 
 async function publish(body: Omit<EventByTopic['data.ingested'], 'envelope'>): Promise<string> {
   const envelope = rootEnvelope('data.ingested', {
     producer: { service: 'ingestion', version: 'test' },
     runId: 'run-validation-it',
   });
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topicName(env.NETSENTRY_TOPIC_PREFIX!, 'data.ingested'),
-    messages: [{ key: 'run-validation-it', value: contracts.encode('data.ingested', { envelope, ...body }) }],
-  });
-  await producer.disconnect();
+  await harness.publish('data.ingested', { envelope, ...body }, { key: 'run-validation-it' });
   return envelope.eventId;
 }
 

@@ -1,3 +1,4 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { EngineKind, FeatureMatrix, TrainedModel } from '../engines/engine';
@@ -65,13 +66,12 @@ export interface ModelBundle {
 
 export type BundleErrorCode = 'BUNDLE_INVALID' | 'BUNDLE_VERSION';
 
-export class BundleError extends Error {
+export class BundleError extends CodedError<BundleErrorCode> {
   constructor(
     readonly code: BundleErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'BundleError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
+
 /**
  * The contract every model engine meets, so the trainer can search over candidates without knowing which
  * library sits underneath. Inputs are row-major typed arrays (row i, column j at i * cols + j) with NaN for
@@ -18,13 +20,12 @@ export type EngineErrorCode =
   | 'WORKER_FAILED'
   | 'POOL_CLOSED';
 
-export class EngineError extends Error {
+export class EngineError extends CodedError<EngineErrorCode> {
   constructor(
     readonly code: EngineErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'EngineError';
   }
 }
 

@@ -1,12 +1,9 @@
-export * from './csv';
 export * from './engine';
 export * from './jobs';
-export * from './metrics';
 export * from './missing';
 export * from './model-bytes';
 export * from './models';
 export * from './random-forest';
-export * from './split';
 export * from './worker-pool';
 export * from './xgboost-model';
 export { loadXGBoostWasm, setWasmLogSink, type XGBoostWasm } from './xgboost-wasm';

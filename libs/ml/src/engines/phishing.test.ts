@@ -3,10 +3,9 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { readNumericCsv, splitTarget } from './csv';
-import { accuracy, f1Score, unseenTestRows } from './metrics';
 import { trainRandomForest } from './random-forest';
-import { stratifiedSplit, takeLabels, takeMatrixRows } from './split';
+import { takeLabels, takeMatrixRows } from '../split';
+import { accuracy, f1Score, readNumericCsv, splitTarget, stratifiedSplit, unseenTestRows } from '../testing';
 import { xgboostEngine } from './xgboost-model';
 
 // UCI Phishing Websites: target Result, -1 = phishing = positive; features in {-1, 0, 1}, so every -1 must

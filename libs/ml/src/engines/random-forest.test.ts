@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { EngineError } from './engine';
-import { accuracy } from './metrics';
 import { loadModel } from './models';
 import { mergeForests, trainRandomForest } from './random-forest';
-import { syntheticTask } from './testdata';
+import { accuracy, syntheticTask } from '../testing';
 
 describe('random forest', () => {
   it('learns the synthetic task and is deterministic for a seed', () => {

@@ -5,7 +5,7 @@ import { smoteTomek } from '../preprocessing/smote-tomek';
 import { runResampleJob } from './jobs';
 import { loadModel } from './models';
 import { trainRandomForest } from './random-forest';
-import { syntheticTask } from './testdata';
+import { syntheticTask } from '../testing';
 import { toShared, trainForestInPool, WorkerPool } from './worker-pool';
 
 /** The synthetic task in float64 with most positives dropped: about one row in five is positive. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { EngineError } from './engine';
-import { syntheticTask } from './testdata';
+import { syntheticTask } from '../testing';
 import { loadXGBoostModel, xgboostEngine, XGBoostModel } from './xgboost-model';
 import { unpackModel } from './model-bytes';
 

@@ -1,3 +1,5 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
+
 export type PreprocessingErrorCode =
   | 'INVALID_ARGUMENT'
   | 'MISSING_COLUMN'
@@ -10,16 +12,11 @@ export type PreprocessingErrorCode =
   | 'INVALID_VALUE';
 
 /** Every failure of the preprocessing code, with a stable `code` that services can map to a reason. */
-export class PreprocessingError extends Error {
+export class PreprocessingError extends CodedError<PreprocessingErrorCode> {
   constructor(
     readonly code: PreprocessingErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'PreprocessingError';
-  }
-
-  toJSON(): { code: PreprocessingErrorCode; message: string } {
-    return { code: this.code, message: this.message };
   }
 }

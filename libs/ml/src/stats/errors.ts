@@ -1,3 +1,5 @@
+import { CodedError } from '@netsentry/contracts/coded-error';
+
 export type StatsErrorCode =
   | 'STATS_EMPTY_SAMPLE'
   | 'STATS_INVALID_INPUT'
@@ -6,16 +8,11 @@ export type StatsErrorCode =
   | 'STATS_INVALID_POLICY';
 
 /** A statistics function refused its input; `code` is stable for callers to branch on. */
-export class StatsError extends Error {
+export class StatsError extends CodedError<StatsErrorCode> {
   constructor(
     readonly code: StatsErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'StatsError';
-  }
-
-  toJSON(): { code: StatsErrorCode; message: string } {
-    return { code: this.code, message: this.message };
   }
 }

@@ -1,4 +1,6 @@
 import type { DatasetSchema } from '@netsentry/dataset';
+import type { LabelledFrame } from './frame';
+import type { LabelledMatrix } from './matrix-file';
 import {
   applyPreprocessor,
   asTrainSplit,
@@ -6,9 +8,7 @@ import {
   fitPreprocessor,
   smoteTomek,
   type FittedPreprocessor,
-  type LabelledFrame,
-  type LabelledMatrix,
-} from '@netsentry/ml';
+} from './preprocessing';
 
 export interface TransformSettings {
   readonly imputation: 'knn' | 'median';

@@ -1,5 +1,5 @@
 import { confusionMatrix } from '../evaluation/metrics';
-import type { FeatureMatrix } from './engine';
+import type { FeatureMatrix } from '../engines/engine';
 
 /** F1 of the positive class (label 1) at a probability threshold. */
 export function f1Score(y: Uint8Array, proba: Float64Array, threshold = 0.5): number {

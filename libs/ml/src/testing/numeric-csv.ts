@@ -1,4 +1,4 @@
-import { EngineError } from './engine';
+import { EngineError } from '../engines/engine';
 
 /**
  * A tiny reader for all-numeric CSV (benchmarks and tests; the pipeline's real loader lives elsewhere):
