@@ -1,3 +1,4 @@
+export * from './brute-knn';
 export * from './categorical-encoder';
 export * from './class-counts';
 export * from './errors';
@@ -5,6 +6,7 @@ export * from './kd-tree';
 export * from './knn-imputer';
 export * from './median-imputer';
 export * from './missing-sentinel';
+export * from './neighbours';
 export * from './preprocessor';
 export * from './preprocessor-artifact';
 export * from './robust-scaler';
