@@ -21,6 +21,9 @@ import { TransformModule } from '../src/transform.module';
 // artifacts in S3 and lineage in MongoDB. Run for phishing and for NSL-KDD with nothing but its schema file.
 
 const env = isolatedStageEnv('pipeline');
+// This test covers the SMOTE-Tomek path (unbalanced train, resampling settings): phishing's minority share
+// (0.44) is above the `auto` threshold, so resampling is asked for explicitly.
+env.NETSENTRY_TRANSFORM_RESAMPLING = 'smote-tomek';
 const contracts = ContractRegistry.bundled();
 const kafka = newKafka('pipeline-it');
 const apps: INestApplication[] = [];

@@ -9,6 +9,7 @@ export * from './missing-sentinel';
 export * from './neighbours';
 export * from './preprocessor';
 export * from './preprocessor-artifact';
+export * from './resampling-policy';
 export * from './robust-scaler';
 export * from './smote';
 export * from './smote-tomek';
