@@ -1,10 +1,22 @@
-import { defineConfig, int, oneOf } from '@netsentry/config';
+import { defineConfig, float, int, oneOf } from '@netsentry/config';
+import { DEFAULT_RESAMPLING_MIN_SHARE, RESAMPLING_POLICIES } from '@netsentry/ml';
 
 /** Transform's settings (`NETSENTRY_TRANSFORM_*`), validated at start-up. */
 export const transformSection = defineConfig({
   NETSENTRY_TRANSFORM_IMPUTATION: oneOf(['knn', 'median'] as const, { default: 'knn' }),
   NETSENTRY_TRANSFORM_KNN_K: int({ default: 3, min: 1, max: 50 }),
-  NETSENTRY_TRANSFORM_RESAMPLING: oneOf(['smote-tomek', 'none'] as const, { default: 'smote-tomek' }),
+  /**
+   * The one resampling setting of the pipeline (the trainer's in-fold resampling follows what transform
+   * did): `auto` rebalances only below NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE (decision 0051).
+   */
+  NETSENTRY_TRANSFORM_RESAMPLING: oneOf(RESAMPLING_POLICIES, { default: 'auto' }),
+  NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE: float({
+    default: DEFAULT_RESAMPLING_MIN_SHARE,
+    min: 0,
+    max: 0.5,
+  }),
   NETSENTRY_TRANSFORM_SMOTE_K: int({ default: 5, min: 1, max: 50 }),
   NETSENTRY_TRANSFORM_SEED: int({ default: 42 }),
+  /** Worker threads for SMOTE-Tomek's neighbour searches; default: the machine's available parallelism. */
+  NETSENTRY_TRANSFORM_WORKERS: int({ min: 1, max: 64, optional: true }),
 });

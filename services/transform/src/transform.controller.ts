@@ -1,8 +1,15 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, type OnModuleDestroy } from '@nestjs/common';
 import type { ArtifactStore } from '@netsentry/artifacts';
 import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
-import { encodeMatrix, MATRIX_MEDIA_TYPE, readLabelledSplits, serializePreprocessor } from '@netsentry/ml';
+import {
+  encodeMatrix,
+  MATRIX_MEDIA_TYPE,
+  poolNeighbourSearch,
+  readLabelledSplits,
+  serializePreprocessor,
+  WorkerPool,
+} from '@netsentry/ml';
 import type { RecordStore } from '@netsentry/records';
 import { stageConfig, type Registry } from '@netsentry/registry';
 import {
@@ -15,11 +22,13 @@ import {
   type StageResult,
 } from '@netsentry/runtime';
 import { transformSection } from './transform.config';
-import { transformDataset, type TransformSettings } from '@netsentry/ml';
+import { transformDatasetWith, type TransformSettings } from '@netsentry/ml';
 
 @Controller()
-export class TransformController {
+export class TransformController implements OnModuleDestroy {
   private readonly settings: TransformSettings;
+  /** SMOTE-Tomek's neighbour searches run here, split across the threads, off the event loop. */
+  private readonly pool: WorkerPool;
 
   constructor(
     @Inject(RECORD_STORE) private readonly records: RecordStore,
@@ -31,9 +40,17 @@ export class TransformController {
       imputation: s.NETSENTRY_TRANSFORM_IMPUTATION,
       knnK: s.NETSENTRY_TRANSFORM_KNN_K,
       resampling: s.NETSENTRY_TRANSFORM_RESAMPLING,
+      resamplingMinShare: s.NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE,
       smoteK: s.NETSENTRY_TRANSFORM_SMOTE_K,
       seed: s.NETSENTRY_TRANSFORM_SEED,
     };
+    this.pool = new WorkerPool(
+      s.NETSENTRY_TRANSFORM_WORKERS === undefined ? {} : { size: s.NETSENTRY_TRANSFORM_WORKERS },
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
   }
 
   @StageHandler('data.validated')
@@ -47,9 +64,22 @@ export class TransformController {
       this.artifacts.open(ref),
     );
     const started = Date.now();
-    const result = transformDataset(schema, train, test, this.settings);
+    const result = await transformDatasetWith(
+      schema,
+      train,
+      test,
+      this.settings,
+      poolNeighbourSearch(this.pool),
+    );
+    const resampling = result.resampling;
     ctx.logger.info(
-      { runId, ms: Date.now() - started, before: result.classCountsBefore, after: result.classCountsAfter },
+      {
+        runId,
+        ms: Date.now() - started,
+        before: result.classCountsBefore,
+        after: result.classCountsAfter,
+        resampling: resampling.reason,
+      },
       'transformed',
     );
 
@@ -114,8 +144,8 @@ export class TransformController {
     await this.registry.runs.recordStage(runId, 'transform', {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
-      detail: `${result.train.cols} features; train ${JSON.stringify(result.classCountsBefore)} → ${JSON.stringify(result.classCountsAfter)}`,
-      config: stageConfig(this.settings),
+      detail: `${result.train.cols} features; train ${JSON.stringify(result.classCountsBefore)} → ${JSON.stringify(result.classCountsAfter)}; resampling ${resampling.reason}`,
+      config: stageConfig({ ...this.settings, resamplingApplied: resampling }),
     });
     return emit('data.transformed', {
       dataset: event.dataset,
@@ -123,7 +153,7 @@ export class TransformController {
       train: trainRef,
       test: testRef,
       featureCount: result.train.cols,
-      resampling: this.settings.resampling === 'smote-tomek' ? 'SMOTE_TOMEK' : 'NONE',
+      resampling: resampling.method === 'smote-tomek' ? 'SMOTE_TOMEK' : 'NONE',
       classCountsBefore: result.classCountsBefore,
       classCountsAfter: result.classCountsAfter,
       unbalancedTrain: unbalancedRef,

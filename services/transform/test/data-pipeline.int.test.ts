@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // admin.commands flows ingestion → validation → transform, each stage a real Kafka consumer, leaving its
 // artifacts in S3 and lineage in MongoDB. Run for phishing and for NSL-KDD with nothing but its schema file.
 
-const harness = new StageHarness('pipeline');
+// This test covers the SMOTE-Tomek path (unbalanced train, resampling settings): phishing's minority share
+// (0.44) is above the `auto` threshold, so resampling is asked for explicitly.
+const harness = new StageHarness('pipeline', { env: { NETSENTRY_TRANSFORM_RESAMPLING: 'smote-tomek' } });
 let stores: Stores;
 
 beforeAll(async () => {

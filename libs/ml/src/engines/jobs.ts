@@ -1,4 +1,6 @@
 import { PreprocessingError, type PreprocessingErrorCode } from '../preprocessing/errors';
+import type { PointMatrix } from '../preprocessing/brute-knn';
+import { kNearestNeighbours, type NeighbourMethod } from '../preprocessing/neighbours';
 import { smoteTomek, type SmoteTomekResult } from '../preprocessing/smote-tomek';
 import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
 import { trainRandomForest, type RandomForestParams } from './random-forest';
@@ -77,16 +79,56 @@ export function runResampleJob(job: ResampleJob): ResampleJobResult {
   return { ...out, resampleMs: performance.now() - started };
 }
 
-/** What crosses to a worker: one job of either kind, tagged. */
+/**
+ * One share of an exact k-NN search (`kNearestNeighbours`): the k nearest indexed points of the indexed
+ * points at positions queryStart..queryEnd-1. Points and indices are best on SharedArrayBuffers, read only.
+ */
+export interface NeighbourJob {
+  readonly points: PointMatrix;
+  readonly dims: number;
+  readonly k: number;
+  readonly indices?: Int32Array;
+  readonly queryStart: number;
+  readonly queryEnd: number;
+  readonly method: NeighbourMethod;
+}
+
+export interface NeighbourJobResult {
+  /** `(queryEnd − queryStart) × k`, row-major, nearest first. */
+  readonly neighbours: Int32Array;
+  readonly sqDistances: Float64Array;
+  readonly searchMs: number;
+}
+
+export function runNeighbourJob(job: NeighbourJob): NeighbourJobResult {
+  const started = performance.now();
+  const out = kNearestNeighbours(job.points, job.dims, job.k, {
+    method: job.method,
+    queryStart: job.queryStart,
+    queryEnd: job.queryEnd,
+    ...(job.indices ? { indices: job.indices } : {}),
+  });
+  return { neighbours: out.indices, sqDistances: out.sqDistances, searchMs: performance.now() - started };
+}
+
+/** What crosses to a worker: one job of any kind, tagged. */
 export type PoolJob =
   | { readonly type: 'train'; readonly job: TrainJob }
-  | { readonly type: 'resample'; readonly job: ResampleJob };
+  | { readonly type: 'resample'; readonly job: ResampleJob }
+  | { readonly type: 'neighbours'; readonly job: NeighbourJob };
 
-export type PoolJobResult = TrainJobResult | ResampleJobResult;
+export type PoolJobResult = TrainJobResult | ResampleJobResult | NeighbourJobResult;
 
 /** Runs a tagged job in the current thread (the worker entry's dispatch). */
 export async function runPoolJob(job: PoolJob): Promise<PoolJobResult> {
-  return job.type === 'train' ? await runTrainJob(job.job) : runResampleJob(job.job);
+  switch (job.type) {
+    case 'train':
+      return await runTrainJob(job.job);
+    case 'resample':
+      return runResampleJob(job.job);
+    case 'neighbours':
+      return runNeighbourJob(job.job);
+  }
 }
 
 /**
@@ -101,9 +143,9 @@ export function transferableBuffers(arrays: readonly (ArrayBufferView | undefine
 
 /** The result's arrays, for the worker to transfer back. */
 export function resultBuffers(result: PoolJobResult): ArrayBuffer[] {
-  return 'model' in result
-    ? transferableBuffers([result.model, result.proba])
-    : transferableBuffers([result.X, result.y]);
+  if ('model' in result) return transferableBuffers([result.model, result.proba]);
+  if ('neighbours' in result) return transferableBuffers([result.neighbours, result.sqDistances]);
+  return transferableBuffers([result.X, result.y]);
 }
 
 export interface WireError {

@@ -3,9 +3,18 @@ import { Worker } from 'node:worker_threads';
 
 import { workerScript } from '../worker-script';
 import { EngineError, type FeatureMatrix } from './engine';
+import type { PointMatrix } from '../preprocessing/brute-knn';
+import type { Neighbours } from '../preprocessing/kd-tree';
+import {
+  resolveNeighbourMethod,
+  type NeighbourMethod,
+  type NeighbourSearch,
+} from '../preprocessing/neighbours';
 import {
   fromWireError,
   transferableBuffers,
+  type NeighbourJob,
+  type NeighbourJobResult,
   type PoolJob,
   type PoolJobResult,
   type ResampleJob,
@@ -78,6 +87,11 @@ export class WorkerPool {
     return this.submit<ResampleJobResult>({ type: 'resample', job }, inputs);
   }
 
+  /** One share of an exact k-NN search in a worker (`runNeighbourJob`); see `poolNeighbourSearch`. */
+  neighbours(job: NeighbourJob): Promise<NeighbourJobResult> {
+    return this.submit<NeighbourJobResult>({ type: 'neighbours', job }, []);
+  }
+
   /** Queues a job; `R` is the result type of the job's kind (the worker answers with that kind's result). */
   private submit<R extends PoolJobResult>(
     job: PoolJob,
@@ -144,6 +158,68 @@ export class WorkerPool {
     this.slots.push(slot);
     return slot;
   }
+}
+
+export interface PoolNeighbourSearchOptions {
+  readonly method?: NeighbourMethod;
+  /** Shares per worker (default 2, so a worker slowed by a busy core does not hold up the others). */
+  readonly sharesPerWorker?: number;
+  /** Below this many queries the search is one share (default 2,000). */
+  readonly minShare?: number;
+}
+
+/**
+ * An exact k-NN search split across the pool's workers: the points go onto a SharedArrayBuffer (once per
+ * call), the queries are cut into contiguous shares, each share searched against all indexed points in a
+ * worker, and the shares' rows concatenated in order. The neighbours are exact, so the result is the same
+ * as `kNearestNeighbours` in one thread for any pool size.
+ */
+export function poolNeighbourSearch(
+  pool: WorkerPool,
+  options: PoolNeighbourSearchOptions = {},
+): NeighbourSearch {
+  const method = options.method ?? 'auto';
+  const perWorker = Math.max(1, options.sharesPerWorker ?? 2);
+  const minShare = Math.max(1, options.minShare ?? 2_000);
+  return async (points: PointMatrix, dims: number, k: number, indices?: Int32Array): Promise<Neighbours> => {
+    const count = indices ? indices.length : points.length / dims;
+    // The k-d tree is built per share; for it one share per worker is enough.
+    const resolved = resolveNeighbourMethod(method, dims);
+    const wanted = resolved === 'kd-tree' ? pool.size : pool.size * perWorker;
+    const shares = Math.max(1, Math.min(wanted, Math.floor(count / minShare)));
+    const shared = toShared(points);
+    const sharedIdx = indices ? toSharedInt32(indices) : undefined;
+    const jobs: Promise<NeighbourJobResult>[] = [];
+    for (let s = 0; s < shares; s++) {
+      jobs.push(
+        pool.neighbours({
+          points: shared,
+          dims,
+          k,
+          ...(sharedIdx ? { indices: sharedIdx } : {}),
+          queryStart: Math.floor((s * count) / shares),
+          queryEnd: Math.floor(((s + 1) * count) / shares),
+          method: resolved,
+        }),
+      );
+    }
+    const parts = await Promise.all(jobs);
+    const out = { indices: new Int32Array(count * k), sqDistances: new Float64Array(count * k) };
+    let offset = 0;
+    for (const p of parts) {
+      out.indices.set(p.neighbours, offset);
+      out.sqDistances.set(p.sqDistances, offset);
+      offset += p.neighbours.length;
+    }
+    return out;
+  };
+}
+
+function toSharedInt32(a: Int32Array): Int32Array {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = new Int32Array(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  return copy;
 }
 
 /** Copies a matrix onto a SharedArrayBuffer so several workers read it without a copy each. */

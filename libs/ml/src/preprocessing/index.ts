@@ -1,3 +1,4 @@
+export * from './brute-knn';
 export * from './categorical-encoder';
 export * from './class-counts';
 export * from './errors';
@@ -5,8 +6,10 @@ export * from './kd-tree';
 export * from './knn-imputer';
 export * from './median-imputer';
 export * from './missing-sentinel';
+export * from './neighbours';
 export * from './preprocessor';
 export * from './preprocessor-artifact';
+export * from './resampling-policy';
 export * from './robust-scaler';
 export * from './smote';
 export * from './smote-tomek';

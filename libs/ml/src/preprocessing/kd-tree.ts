@@ -213,7 +213,7 @@ function select(
 }
 
 /** A bounded max-heap on (distance, index): the root is the current worst of the k best. */
-class NeighbourHeap {
+export class NeighbourHeap {
   readonly d: Float64Array;
   readonly i: Int32Array;
   size = 0;

@@ -1,6 +1,6 @@
 import { classCounts, type ClassCounts } from './class-counts';
 import { PreprocessingError } from './errors';
-import { buildKdTree, kNearestOfEach } from './kd-tree';
+import { kNearestNeighbours, type NeighbourMethod, type NeighbourSearch } from './neighbours';
 import { nudgeMissingSentinel } from './missing-sentinel';
 import { seededRandom } from '../random';
 
@@ -8,8 +8,8 @@ import { seededRandom } from '../random';
  * SMOTE as imbalanced-learn's `SMOTE(k_neighbors=k, sampling_strategy='auto')` for a binary target: the
  * minority class is oversampled to the majority count. Each synthetic point is drawn as in imblearn: pick
  * uniformly one of the (minority point, one of its k nearest minority neighbours) pairs, then a uniform
- * step in [0, 1) along the segment: x + step · (neighbour − x). Neighbours come from a k-d tree over the
- * minority rows (self excluded, ties by index). The random stream is this repo's seeded generator, so the
+ * step in [0, 1) along the segment: x + step · (neighbour − x). Neighbours are the exact k nearest minority
+ * rows (self excluded, ties by index; `kNearestNeighbours`: k-d tree or blocked brute force). The random stream is this repo's seeded generator, so the
  * points differ from imblearn's for the same seed; the distribution is the same.
  */
 export interface SmoteOptions {
@@ -17,6 +17,8 @@ export interface SmoteOptions {
   readonly cols: number;
   readonly k?: number;
   readonly seed?: number;
+  /** The neighbour search (default `auto`); every method gives the same neighbours. */
+  readonly neighbours?: NeighbourMethod;
 }
 
 export interface SmoteResult {
@@ -38,6 +40,38 @@ export interface SmoteResult {
 }
 
 export function smote(X: Float64Array, y: Uint8Array, options: SmoteOptions): SmoteResult {
+  const plan = planSmote(X, y, options);
+  if (plan.minorityRows === null) return plan.balanced!;
+  const nns = kNearestNeighbours(X, options.cols, plan.k, {
+    indices: plan.minorityRows,
+    method: options.neighbours ?? 'auto',
+  }).indices;
+  return synthesize(X, y, options, plan, nns);
+}
+
+/** SMOTE as `smote`, its neighbour search done by `search` (e.g. split across a worker pool). */
+export async function smoteWith(
+  X: Float64Array,
+  y: Uint8Array,
+  options: SmoteOptions,
+  search: NeighbourSearch,
+): Promise<SmoteResult> {
+  const plan = planSmote(X, y, options);
+  if (plan.minorityRows === null) return plan.balanced!;
+  const nns = (await search(X, options.cols, plan.k, plan.minorityRows)).indices;
+  return synthesize(X, y, options, plan, nns);
+}
+
+interface SmotePlan {
+  readonly k: number;
+  readonly before: ClassCounts;
+  readonly minority: 0 | 1 | null;
+  /** Null when the classes are balanced already (then `balanced` is the result). */
+  readonly minorityRows: Int32Array | null;
+  readonly balanced?: SmoteResult;
+}
+
+function planSmote(X: Float64Array, y: Uint8Array, options: SmoteOptions): SmotePlan {
   const { cols } = options;
   const k = options.k ?? 5;
   const rows = y.length;
@@ -47,10 +81,20 @@ export function smote(X: Float64Array, y: Uint8Array, options: SmoteOptions): Sm
   const before = classCounts(y);
   const minority: 0 | 1 | null =
     before.positive === before.negative ? null : before.positive < before.negative ? 1 : 0;
-  const empty = { base: new Int32Array(0), neighbour: new Int32Array(0), step: new Float64Array(0) };
-  if (minority === null)
-    return { X: X.slice(), y: y.slice(), rows, cols, minority, synthetic: empty, before, after: before };
-
+  if (minority === null) {
+    const empty = { base: new Int32Array(0), neighbour: new Int32Array(0), step: new Float64Array(0) };
+    const balanced = {
+      X: X.slice(),
+      y: y.slice(),
+      rows,
+      cols,
+      minority,
+      synthetic: empty,
+      before,
+      after: before,
+    };
+    return { k, before, minority, minorityRows: null, balanced };
+  }
   const minorityRows: number[] = [];
   for (let i = 0; i < rows; i++) if (y[i] === minority) minorityRows.push(i);
   const nMin = minorityRows.length;
@@ -60,9 +104,22 @@ export function smote(X: Float64Array, y: Uint8Array, options: SmoteOptions): Sm
       `SMOTE with k=${k} needs at least ${k + 1} minority rows, have ${nMin}`,
     );
   }
-  const tree = buildKdTree(X, cols, { indices: minorityRows });
-  const nns = kNearestOfEach(tree, k, minorityRows).indices;
+  return { k, before, minority, minorityRows: Int32Array.from(minorityRows) };
+}
 
+function synthesize(
+  X: Float64Array,
+  y: Uint8Array,
+  options: SmoteOptions,
+  plan: SmotePlan,
+  nns: Int32Array,
+): SmoteResult {
+  const { cols } = options;
+  const { k, before } = plan;
+  const minority = plan.minority!;
+  const minorityRows = plan.minorityRows!;
+  const rows = y.length;
+  const nMin = minorityRows.length;
   const nNew = Math.abs(before.positive - before.negative);
   const outRows = rows + nNew;
   const out = new Float64Array(outRows * cols);

@@ -1,22 +1,49 @@
 import { PreprocessingError } from './errors';
-import { buildKdTree, kNearestOfEach } from './kd-tree';
+import { kNearestNeighbours, type NeighbourMethod, type NeighbourSearch } from './neighbours';
 
 /**
  * Tomek links as imbalanced-learn's `TomekLinks`: rows a and b of different classes form a link when each
- * is the other's nearest neighbour. Nearest neighbours come from one k-d tree over all rows (self
+ * is the other's nearest neighbour. Nearest neighbours are exact, over all rows (`kNearestNeighbours`; self
  * excluded, ties by the smaller index; imblearn takes column 1 of a 2-NN query, which with exact duplicates
  * may pick differently). One pass, as imblearn: removing links can create new ones, which are left.
  */
 
 /** 1 for every row that belongs to a Tomek link. */
-export function tomekLinks(X: Float64Array, y: Uint8Array, cols: number): Uint8Array {
-  const rows = y.length;
-  if (X.length !== rows * cols) {
-    throw new PreprocessingError('INVALID_ARGUMENT', `X has ${X.length} values, expected ${rows}×${cols}`);
+export function tomekLinks(
+  X: Float64Array,
+  y: Uint8Array,
+  cols: number,
+  method: NeighbourMethod = 'auto',
+): Uint8Array {
+  checkShape(X, y, cols);
+  if (y.length < 2) return new Uint8Array(y.length);
+  return linksFromNeighbours(y, kNearestNeighbours(X, cols, 1, { method }).indices);
+}
+
+/** `tomekLinks` with the nearest-neighbour search done by `search` (e.g. split across a worker pool). */
+export async function tomekLinksWith(
+  X: Float64Array,
+  y: Uint8Array,
+  cols: number,
+  search: NeighbourSearch,
+): Promise<Uint8Array> {
+  checkShape(X, y, cols);
+  if (y.length < 2) return new Uint8Array(y.length);
+  return linksFromNeighbours(y, (await search(X, cols, 1)).indices);
+}
+
+function checkShape(X: Float64Array, y: Uint8Array, cols: number): void {
+  if (X.length !== y.length * cols) {
+    throw new PreprocessingError(
+      'INVALID_ARGUMENT',
+      `X has ${X.length} values, expected ${y.length}×${cols}`,
+    );
   }
+}
+
+function linksFromNeighbours(y: Uint8Array, nn: Int32Array): Uint8Array {
+  const rows = y.length;
   const linked = new Uint8Array(rows);
-  if (rows < 2) return linked;
-  const nn = kNearestOfEach(buildKdTree(X, cols), 1).indices;
   for (let i = 0; i < rows; i++) {
     const j = nn[i]!;
     if (y[j] !== y[i] && nn[j] === i) linked[i] = 1;
@@ -45,8 +72,29 @@ export function removeTomekLinks(
   y: Uint8Array,
   cols: number,
   removal: TomekRemoval,
+  method: NeighbourMethod = 'auto',
 ): TomekResult {
-  const linked = tomekLinks(X, y, cols);
+  return dropLinked(X, y, cols, removal, tomekLinks(X, y, cols, method));
+}
+
+/** `removeTomekLinks` with the nearest-neighbour search done by `search`. */
+export async function removeTomekLinksWith(
+  X: Float64Array,
+  y: Uint8Array,
+  cols: number,
+  removal: TomekRemoval,
+  search: NeighbourSearch,
+): Promise<TomekResult> {
+  return dropLinked(X, y, cols, removal, await tomekLinksWith(X, y, cols, search));
+}
+
+function dropLinked(
+  X: Float64Array,
+  y: Uint8Array,
+  cols: number,
+  removal: TomekRemoval,
+  linked: Uint8Array,
+): TomekResult {
   const keep: number[] = [];
   for (let i = 0; i < y.length; i++) {
     const drop = linked[i] === 1 && (removal.kind === 'all' || y[i] === removal.majority);

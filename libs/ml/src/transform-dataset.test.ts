@@ -1,0 +1,65 @@
+import { loadDatasetSchema } from '@netsentry/dataset';
+import { createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLabelledFrame } from './dataset-frame';
+import { poolNeighbourSearch, WorkerPool } from './engines/worker-pool';
+import { takeRows, type LabelledFrame } from './frame';
+import { assignSplit } from './split';
+import { transformDataset, transformDatasetWith, type TransformSettings } from './transform-dataset';
+
+const repoRoot = resolve(__dirname, '../../..');
+
+const settings: TransformSettings = {
+  imputation: 'median',
+  knnK: 3,
+  resampling: 'auto',
+  smoteK: 5,
+  seed: 42,
+};
+
+async function phishing(): Promise<{
+  schema: Awaited<ReturnType<typeof loadDatasetSchema>>;
+  train: LabelledFrame;
+  test: LabelledFrame;
+}> {
+  const schema = await loadDatasetSchema(join(repoRoot, 'data/schemas/phishing.yaml'));
+  const all = await readLabelledFrame(schema, createReadStream(join(repoRoot, 'data/phishing.csv')));
+  const side = assignSplit({ labels: all.labels, testRatio: 0.2, seed: 42, stratified: true });
+  const part = (want: number): LabelledFrame => {
+    const idx = [...side.keys()].filter((i) => side[i] === want);
+    return { features: takeRows(all.features, idx), labels: Uint8Array.from(idx, (i) => all.labels[i]!) };
+  };
+  return { schema, train: part(0), test: part(1) };
+}
+
+describe('transform resampling policy', () => {
+  const pool = new WorkerPool({ size: 2 });
+  afterAll(() => pool.close());
+
+  it('auto leaves phishing (minority share 0.44) unresampled and says why', async () => {
+    const { schema, train, test } = await phishing();
+    const out = transformDataset(schema, train, test, settings);
+    expect(out.resampling.method).toBe('none');
+    expect(out.resampling.reason).toBe('auto: minority share 0.44 ≥ 0.35, not resampled');
+    expect(out.unbalancedTrain).toBeNull();
+    expect(out.train.rows).toBe(train.labels.length);
+    expect(out.classCountsAfter).toEqual(out.classCountsBefore);
+    // A higher threshold resamples the same split.
+    const higher = transformDataset(schema, train, test, { ...settings, resamplingMinShare: 0.45 });
+    expect(higher.resampling.reason).toBe('auto: minority share 0.44 < 0.45, resampled with SMOTE-Tomek');
+    expect(higher.unbalancedTrain?.rows).toBe(train.labels.length);
+  }, 120_000);
+
+  it('smote-tomek on the worker pool gives the same rows as in this thread', async () => {
+    const { schema, train, test } = await phishing();
+    const forced = { ...settings, resampling: 'smote-tomek' as const };
+    const local = transformDataset(schema, train, test, forced);
+    const pooled = await transformDatasetWith(schema, train, test, forced, poolNeighbourSearch(pool));
+    expect(pooled.resampling.reason).toBe('smote-tomek: always resampled (minority share 0.44)');
+    expect(pooled.train.rows).toBeGreaterThan(train.labels.length);
+    expect(Array.from(pooled.train.X)).toEqual(Array.from(local.train.X));
+    expect(Array.from(pooled.train.y)).toEqual(Array.from(local.train.y));
+    expect(pooled.classCountsAfter).toEqual(local.classCountsAfter);
+  }, 120_000);
+});
