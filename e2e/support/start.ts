@@ -11,7 +11,7 @@ export interface Summary {
     runId: string;
     status: string;
     trainedNow: boolean;
-    stages: { stage: string; status: string; durationMs: number | null }[];
+    stages: { stage: string; status: string; durationMs: number | null; detail: string | null }[];
   } | null;
   model: { version: string; candidate: string; cvF1: number | null; testF1: number | null };
   traffic: {
