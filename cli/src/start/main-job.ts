@@ -333,13 +333,15 @@ async function retrainAndWait(
     signal,
     timeoutMs: options.runTimeoutMs,
     onProgress: (p) => {
+      // no stage yet: ingestion has not opened the run (once one was seen, a null stage is the run's end)
+      if (p.stage === null && last !== '') return;
       const line =
         p.stage === null
           ? 'waiting for ingestion'
           : `${p.stage} (${p.stagesDone}/${p.stagesTotal} stages done)`;
       if (line === last) return;
       last = line;
-      deps.say(`train: ${line}, ${((Date.now() - options.startedAtMs) / 1000).toFixed(0)} s`);
+      deps.say(`train: ${line}`);
     },
   });
 }

@@ -36,7 +36,10 @@ export async function start(
   env: NodeJS.ProcessEnv,
   traffic: TrafficDriver,
 ): Promise<number> {
-  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  const startedAtMs = Number(env.NETSENTRY_START_T0_MS) || Date.now();
+  // every line with the time since the command started (npm start passes its own start time)
+  const say = (line: string): void =>
+    void process.stderr.write(`[${((Date.now() - startedAtMs) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   const controller = new AbortController();
   let wake: () => void = () => undefined;
   const stopped = new Promise<void>((r) => (wake = r));
@@ -53,7 +56,6 @@ export async function start(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const startedAtMs = Number(env.NETSENTRY_START_T0_MS) || Date.now();
   const options: StartOptions = {
     root: repositoryRoot(),
     cwd: process.cwd(),
