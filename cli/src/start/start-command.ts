@@ -56,6 +56,7 @@ export async function start(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // the terminal closed: stop what was started, as for Ctrl-C
   const options: StartOptions = {
     root: repositoryRoot(),
     cwd: process.cwd(),
@@ -120,5 +121,6 @@ export async function start(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
 }

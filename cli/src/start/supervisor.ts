@@ -165,6 +165,9 @@ export class Supervisor {
         cwd: spec.cwd,
         env: definedOnly(spec.env),
         stdio: ['ignore', fd, fd],
+        // its own process group: a Ctrl-C in the terminal reaches the supervisor alone, which stops its
+        // children in order (SIGTERM, then SIGKILL) instead of racing them
+        detached: true,
       });
     } finally {
       closeSync(fd); // the child holds its own descriptor
