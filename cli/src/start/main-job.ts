@@ -94,14 +94,14 @@ function stateDir(root: string, env: NodeJS.ProcessEnv): string {
 /**
  * Brings the system up: the local servers (installed on first use; the running ones reused), then the
  * seven services as supervised processes (one log file each in `<state>/logs/`; a service already
- * answering on its port is reused as it is).
+ * answering on its port is reused as it is). `alive` resolves once every service answers /healthz.
  */
 export async function bringUp(
   options: StartOptions,
   inputs: DatasetInputs,
   deps: MainJobDeps,
   signal: AbortSignal,
-): Promise<RunningSystem> {
+): Promise<{ system: RunningSystem; alive: Promise<void> }> {
   const { root } = options;
   const logDir = options.logDir ?? join(stateDir(root, options.env), 'logs');
   let startedServers: readonly string[] = [];
@@ -112,7 +112,9 @@ export async function bringUp(
         deps.say(`  ${line.trim()}`);
       }
     });
-    startedServers = servers.started;
+    // npm start's script may have started some of them already, while it built (NETSENTRY_START_SERVERS_STARTED)
+    const byScript = (options.env.NETSENTRY_START_SERVERS_STARTED ?? '').split(',').filter((x) => x !== '');
+    startedServers = [...new Set([...byScript, ...servers.started])];
   }
   const env: NodeJS.ProcessEnv = options.servers
     ? { ...(await localServerEnv(root, options.env)), ...options.env }
@@ -184,9 +186,12 @@ export async function bringUp(
     (system as { reusedServices: readonly string[] }).reusedServices = reused;
     if (reused.length > 0) deps.say(`services: reusing ${reused.join(', ')} (already answering)`);
     deps.say(`services: ${services.length - reused.length} started, logs in ${logDir}/<service>.log`);
-    await waitAlive(services, supervisor, signal, 120_000);
-    deps.say('services: all seven alive');
-    return system;
+    // the caller loads data meanwhile; it awaits `alive` before it needs the services
+    const alive = waitAlive(services, supervisor, signal, 120_000).then(() =>
+      deps.say('services: all seven alive'),
+    );
+    alive.catch(() => undefined); // handled where it is awaited
+    return { system, alive };
   } catch (err) {
     await system.stop();
     throw err;
@@ -417,11 +422,13 @@ export async function runMainJob(
 ): Promise<{ summary: StartSummary; system: RunningSystem }> {
   const inputs = await resolveInputs(options.root, options.cwd, options);
   deps.say(`netsentry: dataset '${inputs.dataset}' (schema ${inputs.schemaPath})`);
-  const system = await bringUp(options, inputs, deps, signal);
+  const { system, alive } = await bringUp(options, inputs, deps, signal);
   let stores: Stores | undefined;
   try {
     stores = await openStores(system.env);
+    // the services start while the data loads (it needs only MongoDB)
     await ensureData(stores, inputs, deps.say);
+    await alive;
     let production = await stores.registry.productionBundle(inputs.dataset);
     let run: Run | null = null;
     let trainedNow = false;
