@@ -15,6 +15,16 @@ export interface Trial {
   cvScores: number[];
   meanScore: number;
   durationMs: number;
+  /**
+   * Successive halving: the rung the trial reached (0-based `index` of `of`), the share of each fold's rows
+   * trained on there and the training rows summed over the folds. `meanScore`/`cvScores` are from that rung;
+   * only trials at the last rung (fraction 1) compare with the model's CV score. Absent on older trials.
+   */
+  rung?: { index: number; of: number; fraction: number; trainRows: number };
+  /** Mean CV score at each rung the trial ran, lowest first. */
+  rungScores?: number[];
+  /** XGBoost early stopping: the boosting rounds each fold's model kept. */
+  foldRounds?: number[];
   createdAt: Date;
 }
 
@@ -49,6 +59,9 @@ export class TrialRepository {
       cvScores: [...input.cvScores],
       meanScore: input.meanScore,
       durationMs: input.durationMs,
+      ...(input.rung ? { rung: { ...input.rung } } : {}),
+      ...(input.rungScores ? { rungScores: [...input.rungScores] } : {}),
+      ...(input.foldRounds ? { foldRounds: [...input.foldRounds] } : {}),
       createdAt: input.createdAt ?? new Date(),
     };
     assertStorable(trial, 'trial');

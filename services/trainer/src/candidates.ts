@@ -5,6 +5,8 @@ import { parse } from 'yaml';
 import {
   METRICS,
   type CandidateSpec,
+  type EarlyStoppingSpec,
+  type HalvingConfig,
   type MetricName,
   type ParamSpec,
   type ParamValue,
@@ -83,6 +85,58 @@ export interface CandidatesOverrides {
   readonly trialsPerCandidate?: number;
   readonly folds?: number;
   readonly seed?: number;
+  /** false: no successive halving whatever the file says; an object: halving (the file's or the defaults), with its factor. */
+  readonly halving?: false | { readonly factor?: number };
+}
+
+export const HALVING_DEFAULTS: HalvingConfig = { factor: 3, minRows: 500, minValidRows: 1_000 };
+export const EARLY_STOPPING_DEFAULTS: Omit<EarlyStoppingSpec, 'patience'> = {
+  every: 10,
+  maxRows: 2_000,
+  minTrainRows: 20_000,
+};
+
+type IntReader = (v: unknown, name: string, min: number, fallback: number) => number;
+
+/** `halving: off | false`, or a mapping of factor / minRows / minValidRows (defaults HALVING_DEFAULTS). */
+function halvingSection(raw: unknown, int: IntReader, problems: string[]): HalvingConfig | undefined {
+  if (raw === undefined || raw === false || raw === 'off') return undefined;
+  if (raw === true || raw === 'on') return HALVING_DEFAULTS;
+  if (!isObject(raw)) {
+    problems.push('halving: expected off or a mapping of factor, minRows, minValidRows');
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) {
+    if (!(k in HALVING_DEFAULTS))
+      problems.push(`halving.${k}: unknown (known: factor, minRows, minValidRows)`);
+  }
+  return {
+    factor: int(raw.factor, 'halving.factor', 2, HALVING_DEFAULTS.factor),
+    minRows: int(raw.minRows, 'halving.minRows', 1, HALVING_DEFAULTS.minRows),
+    minValidRows: int(raw.minValidRows, 'halving.minValidRows', 0, HALVING_DEFAULTS.minValidRows),
+  };
+}
+
+function earlyStoppingSection(
+  raw: unknown,
+  at: string,
+  int: IntReader,
+  problems: string[],
+): EarlyStoppingSpec | undefined {
+  if (!isObject(raw) || raw.patience === undefined) {
+    problems.push(`${at}: expected a mapping with patience (and optional every, maxRows, minTrainRows)`);
+    return undefined;
+  }
+  for (const k of Object.keys(raw)) {
+    if (!['patience', 'every', 'maxRows', 'minTrainRows'].includes(k))
+      problems.push(`${at}.${k}: unknown (known: patience, every, maxRows, minTrainRows)`);
+  }
+  return {
+    patience: int(raw.patience, `${at}.patience`, 1, 1),
+    every: int(raw.every, `${at}.every`, 1, EARLY_STOPPING_DEFAULTS.every),
+    maxRows: int(raw.maxRows, `${at}.maxRows`, 1, EARLY_STOPPING_DEFAULTS.maxRows),
+    minTrainRows: int(raw.minTrainRows, `${at}.minTrainRows`, 0, EARLY_STOPPING_DEFAULTS.minTrainRows),
+  };
 }
 
 /** Parses and validates a candidates file's text; every problem is reported at once. */
@@ -157,16 +211,35 @@ export function parseCandidatesConfig(
       if (spec) search[k] = spec;
     }
     const trials = c.trials === undefined ? undefined : int(c.trials, `${at}.trials`, 1, 1);
+    let earlyStopping: EarlyStoppingSpec | undefined;
+    if (c.earlyStopping !== undefined) {
+      if (engine !== 'xgboost') problems.push(`${at}.earlyStopping: only the xgboost engine stops early`);
+      else earlyStopping = earlyStoppingSection(c.earlyStopping, `${at}.earlyStopping`, int, problems);
+    }
     candidates.push({
       name,
       engine,
       fixed,
       search,
       ...(trials !== undefined && overrides.trialsPerCandidate === undefined ? { trials } : {}),
+      ...(earlyStopping ? { earlyStopping } : {}),
     });
   });
+  let halving = halvingSection(raw.halving, int, problems);
+  if (overrides.halving === false) halving = undefined;
+  else if (overrides.halving) {
+    const factor = overrides.halving.factor;
+    halving = { ...(halving ?? HALVING_DEFAULTS), ...(factor === undefined ? {} : { factor }) };
+  }
   if (problems.length > 0) throw new CandidatesConfigError(source, problems);
-  return { metric: metric as MetricName, folds, seed, trialsPerCandidate, candidates };
+  return {
+    metric: metric as MetricName,
+    folds,
+    seed,
+    trialsPerCandidate,
+    candidates,
+    ...(halving ? { halving } : {}),
+  };
 }
 
 /** Reads the candidates file (default: the shipped config/candidates.yaml). */

@@ -14,12 +14,15 @@ import {
   buildFolds,
   compareTrials,
   engineParams,
+  halvingSchedule,
+  nestedShare,
   randomSearch,
   rebalanceFolds,
   refit,
   sampleTrials,
   stratifiedKFold,
   type FoldResampling,
+  type HalvingConfig,
   type SearchConfig,
   type TrialResult,
 } from './search';
@@ -189,6 +192,9 @@ describe('selection', () => {
     mean,
     std,
     durationMs: 1,
+    rung: { index: 0, of: 1, fraction: 1, trainRows: 1 },
+    history: [{ mean, std }],
+    fitParams: {},
   });
 
   it('picks the best mean, then the smaller spread', () => {
@@ -252,6 +258,179 @@ describe('randomSearch', () => {
     expect(calls.every((n) => n === data.rows)).toBe(true);
     const { model } = await refit(inThread, { engine: 'random-forest', params: { trees: 5 } }, data, 1);
     expect(model.length).toBeGreaterThan(0);
+  });
+});
+
+describe('successive halving', () => {
+  const H: HalvingConfig = { factor: 3, minRows: 50, minValidRows: 0 };
+
+  it('schedules 1 + ⌊log_factor(trials)⌋ rungs, 1/factor of the trials kept, the last on all rows', () => {
+    expect(halvingSchedule(9, 10_000, H)).toEqual([
+      { index: 0, trials: 9, fraction: 1 / 9 },
+      { index: 1, trials: 3, fraction: 1 / 3 },
+      { index: 2, trials: 1, fraction: 1 },
+    ]);
+    expect(halvingSchedule(6, 10_000, H).map((r) => [r.trials, r.fraction])).toEqual([
+      [6, 1 / 3],
+      [2, 1],
+    ]);
+    // Fewer trials than the factor, or no halving: one rung, every trial on all rows.
+    expect(halvingSchedule(2, 10_000, H)).toEqual([{ index: 0, trials: 2, fraction: 1 }]);
+    expect(halvingSchedule(9, 10_000)).toEqual([{ index: 0, trials: 9, fraction: 1 }]);
+    // The smallest rung trains on at least minRows rows: 300 / 9 < 50, so two rungs, not three.
+    expect(halvingSchedule(9, 300, H).map((r) => r.fraction)).toEqual([1 / 3, 1]);
+    expect(halvingSchedule(9, 100, H)).toHaveLength(1);
+    expect(() => halvingSchedule(9, 100, { ...H, factor: 1 })).toThrow(RangeError);
+  });
+
+  it('respects the budget: rung i keeps ≤ trials/factor^i, and all rungs cost ≤ rungs × trials / factor^(rungs−1) fits', () => {
+    for (const factor of [2, 3, 4]) {
+      for (let trials = 1; trials <= 100; trials++) {
+        const rungs = halvingSchedule(trials, 1_000_000, { ...H, factor });
+        const R = rungs.length;
+        expect(rungs.at(-1)!.fraction).toBe(1);
+        expect(rungs.at(-1)!.trials).toBeGreaterThanOrEqual(1);
+        expect(rungs.at(-1)!.trials).toBeLessThan(factor);
+        rungs.forEach((r, i) => {
+          expect(r.trials).toBeLessThanOrEqual(trials / factor ** i);
+          if (i > 0) expect(r.fraction).toBeCloseTo(rungs[i - 1]!.fraction * factor, 12);
+        });
+        const fits = rungs.reduce((a, r) => a + r.trials * r.fraction, 0);
+        expect(fits).toBeLessThanOrEqual((R * trials) / factor ** (R - 1) + 1e-9);
+      }
+    }
+  });
+
+  it('shares rows nested and stratified: a larger share is a superset with the same class balance', () => {
+    const y = synthetic(900, 5).y;
+    const rows = Int32Array.from({ length: 900 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    const positives = (a: Int32Array) => a.reduce((n, r) => n + y[r]!, 0);
+    const ninth = nestedShare(rows, y, 1 / 9, 3);
+    const third = nestedShare(rows, y, 1 / 3, 3);
+    expect(nestedShare(rows, y, 1 / 9, 3)).toEqual(ninth);
+    expect(nestedShare(rows, y, 1 / 9, 4)).not.toEqual(ninth);
+    expect([...ninth].every((r) => third.includes(r))).toBe(true);
+    expect([...third].every((r) => rows.includes(r))).toBe(true);
+    expect(third.length).toBeGreaterThanOrEqual(rows.length / 3);
+    expect(third.length).toBeLessThanOrEqual(rows.length / 3 + 2);
+    expect(Math.abs(positives(third) / third.length - positives(rows) / rows.length)).toBeLessThan(0.01);
+    expect([...third]).toEqual([...third].sort((a, b) => a - b));
+    expect(nestedShare(rows, y, 1, 3)).toBe(rows);
+  });
+
+  const data = synthetic(900, 13);
+  const HALVING: SearchConfig = { ...CONFIG, trialsPerCandidate: 9, halving: H };
+
+  it('promotes the best of every rung, scores the winner on all rows, deterministically for a seed', async () => {
+    const jobs: { engine: string; rows: number; valid: number }[] = [];
+    const result = await randomSearch({
+      ...data,
+      config: HALVING,
+      run: (job) => {
+        jobs.push({ engine: job.engine, rows: job.rows, valid: job.evaluate!.rows });
+        return runTrainJob(job);
+      },
+    });
+    expect(result.trials).toHaveLength(18);
+    const order = HALVING.candidates.map((c) => c.name);
+    for (const candidate of order) {
+      const trials = result.trials.filter((t) => t.candidate === candidate);
+      // 9 trials on a ninth of the rows, 3 on a third, 1 on all of them.
+      expect(trials.map((t) => t.rung.index).sort()).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 2]);
+      for (const t of trials) {
+        expect(t.rung.of).toBe(3);
+        expect(t.history).toHaveLength(t.rung.index + 1);
+        expect(t.history.at(-1)).toEqual({ mean: t.mean, std: t.std });
+      }
+      // At each rung, the trials promoted are the best there (by the search's own order).
+      for (const rung of [0, 1]) {
+        const ran = trials.filter((t) => t.history.length > rung);
+        const atRung = ran.map((t) => ({ ...t, mean: t.history[rung]!.mean, std: t.history[rung]!.std }));
+        const ranked = atRung.sort(compareTrials(order)).map((t) => t.trialIndex);
+        const promoted = ran.filter((t) => t.history.length > rung + 1).map((t) => t.trialIndex);
+        expect(ranked.slice(0, promoted.length).sort()).toEqual(promoted.sort());
+      }
+    }
+    // The budget: 9 + 3 + 1 trials × 3 folds per candidate; each rung's folds hold its share of the rows.
+    expect(jobs).toHaveLength(2 * 13 * 3);
+    const foldTrain = (2 / 3) * data.rows;
+    const share = (n: number) => Math.round((n / foldTrain) * 9) / 9;
+    expect([...new Set(jobs.map((j) => share(j.rows)))].sort()).toEqual(
+      [1 / 9, 1 / 3, 1].map((f) => Math.round(f * 9) / 9).sort(),
+    );
+    // (stratified folds of 900 rows hold 600 ± 1 training rows)
+    expect(jobs.filter((j) => Math.abs(j.rows - foldTrain) <= 1)).toHaveLength(2 * 3);
+    expect(jobs.filter((j) => Math.abs(j.rows - foldTrain / 3) <= 2)).toHaveLength(2 * 3 * 3);
+    expect(jobs.filter((j) => Math.abs(j.rows - foldTrain / 9) <= 2)).toHaveLength(2 * 9 * 3);
+    // Selection compares only trials scored on all rows.
+    expect(result.best.rung).toMatchObject({ index: 2, of: 3, fraction: 1, trainRows: 2 * data.rows });
+    const full = result.trials.filter((t) => t.rung.fraction === 1);
+    expect(result.best.mean).toBe(Math.max(...full.map((t) => t.mean)));
+    expect(result.leaderboard.map((c) => c.cvMean).sort()).toEqual(full.map((t) => t.mean).sort());
+
+    const again = await randomSearch({ ...data, config: HALVING, run: inThread });
+    expect(again.trials.map((t) => [t.candidate, t.trialIndex, t.rung, t.cvScores])).toEqual(
+      result.trials.map((t) => [t.candidate, t.trialIndex, t.rung, t.cvScores]),
+    );
+    expect(again.best).toMatchObject({
+      candidate: result.best.candidate,
+      trialIndex: result.best.trialIndex,
+    });
+    const otherSeed = await randomSearch({ ...data, config: { ...HALVING, seed: 8 }, run: inThread });
+    expect(otherSeed.trials.map((t) => t.cvScores)).not.toEqual(result.trials.map((t) => t.cvScores));
+  });
+
+  it('validates a reduced rung on at least minValidRows rows of each fold', async () => {
+    const valid: number[] = [];
+    await randomSearch({
+      ...data,
+      config: { ...HALVING, candidates: [CONFIG.candidates[1]!], halving: { ...H, minValidRows: 200 } },
+      run: (job) => {
+        valid.push(job.evaluate!.rows);
+        return runTrainJob(job);
+      },
+    });
+    // Validation parts hold 300 rows; a ninth would be 34, a third 100: both raised to 200.
+    expect(Math.min(...valid)).toBeGreaterThanOrEqual(200);
+    expect(valid.filter((v) => Math.abs(v - 300) <= 1)).toHaveLength(3);
+    expect(valid.filter((v) => Math.abs(v - 200) <= 2)).toHaveLength(9 * 3 + 3 * 3);
+  });
+
+  it("stops XGBoost early on large enough folds and refits the mean of the folds' rounds", async () => {
+    const xgb: SearchConfig = {
+      ...CONFIG,
+      trialsPerCandidate: 1,
+      candidates: [
+        {
+          ...CONFIG.candidates[0]!,
+          fixed: { rounds: 200, eta: 0.5, maxDepth: 6 },
+          search: {},
+          earlyStopping: { patience: 10, every: 5, maxRows: 1_000, minTrainRows: 100 },
+        },
+      ],
+    };
+    const result = await randomSearch({ ...data, config: xgb, run: inThread });
+    const rounds = result.best.foldRounds!;
+    expect(rounds).toHaveLength(3);
+    expect(Math.max(...rounds)).toBeLessThan(200);
+    expect(result.best.fitParams.rounds).toBe(Math.round(rounds.reduce((a, b) => a + b, 0) / 3));
+    expect(result.best.params.rounds).toBe(200);
+    // Below minTrainRows the folds train every round.
+    const small = await randomSearch({
+      ...data,
+      config: {
+        ...xgb,
+        candidates: [
+          {
+            ...xgb.candidates[0]!,
+            earlyStopping: { ...xgb.candidates[0]!.earlyStopping!, minTrainRows: 10_000 },
+          },
+        ],
+      },
+      run: inThread,
+    });
+    expect(small.best.foldRounds).toBeUndefined();
+    expect(small.best.fitParams).toEqual(small.best.params);
   });
 });
 
@@ -386,6 +565,41 @@ describe('candidates file', () => {
     );
     expect(loadCandidatesConfig(DEFAULT_CANDIDATES_PATH, { trialsPerCandidate: 2 }).trialsPerCandidate).toBe(
       2,
+    );
+    expect(config.halving?.factor).toBe(3);
+    expect(config.candidates[0]!.earlyStopping?.patience).toBeGreaterThan(0);
+    expect(loadCandidatesConfig(DEFAULT_CANDIDATES_PATH, { halving: false }).halving).toBeUndefined();
+    expect(loadCandidatesConfig(DEFAULT_CANDIDATES_PATH, { halving: { factor: 2 } }).halving).toMatchObject({
+      factor: 2,
+      minRows: config.halving!.minRows,
+    });
+  });
+
+  it('reads halving and early stopping, and rejects them where they do not apply', () => {
+    const base = `
+candidates:
+  - name: xgboost
+    earlyStopping: { patience: 5 }
+`;
+    const parsed = parseCandidatesConfig(`halving: { factor: 4 }\n${base}`);
+    expect(parsed.halving).toEqual({ factor: 4, minRows: 500, minValidRows: 1_000 });
+    expect(parsed.candidates[0]!.earlyStopping).toEqual({
+      patience: 5,
+      every: 10,
+      maxRows: 2_000,
+      minTrainRows: 20_000,
+    });
+    expect(parseCandidatesConfig(`halving: off\n${base}`).halving).toBeUndefined();
+    expect(parseCandidatesConfig(base).halving).toBeUndefined();
+    expect(() =>
+      parseCandidatesConfig(`
+halving: { factor: 1, rungs: 3 }
+candidates:
+  - name: random-forest
+    earlyStopping: { patience: 5 }
+`),
+    ).toThrow(
+      /only the xgboost engine stops early[\s\S]*halving.rungs: unknown[\s\S]*halving.factor: expected an integer ≥ 2/,
     );
   });
 

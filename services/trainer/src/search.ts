@@ -24,6 +24,21 @@ export type ParamSet = Readonly<Record<string, ParamValue>>;
 export const METRICS = ['f1', 'precision', 'recall', 'accuracy', 'rocAuc', 'prAuc'] as const;
 export type MetricName = (typeof METRICS)[number];
 
+/** XGBoost's early stopping on each fold's validation part (`TrainJob.earlyStopping`). */
+export interface EarlyStoppingSpec {
+  /** Rounds without a lower validation log loss before boosting stops. */
+  readonly patience: number;
+  /** Rounds between two checks. */
+  readonly every: number;
+  /** Validation rows scored per check, at most. */
+  readonly maxRows: number;
+  /**
+   * Only folds (at their rung) with at least this many training rows stop early: on small data a check
+   * (scoring up to maxRows rows with every tree) costs more than the rounds it saves.
+   */
+  readonly minTrainRows: number;
+}
+
 export interface CandidateSpec {
   readonly name: string;
   readonly engine: EngineKind;
@@ -31,6 +46,21 @@ export interface CandidateSpec {
   readonly search: Readonly<Record<string, ParamSpec>>;
   /** Overrides the config's trialsPerCandidate for this candidate. */
   readonly trials?: number;
+  /** XGBoost only: stop each fold's boosting early on its validation part. */
+  readonly earlyStopping?: EarlyStoppingSpec;
+}
+
+/**
+ * Successive halving: every trial is first cross-validated on a share of each fold's rows; the best
+ * 1/factor of a rung go on to the next, which has factor times the rows; the last rung has all of them.
+ */
+export interface HalvingConfig {
+  /** ≥ 2: the share of trials kept (1/factor) and the growth of the rows from one rung to the next. */
+  readonly factor: number;
+  /** A rung trains on at least this many rows of each fold (fewer rungs when the data is small). */
+  readonly minRows: number;
+  /** A rung validates on at least this many rows of each fold's validation part (all when it has fewer). */
+  readonly minValidRows: number;
 }
 
 export interface SearchConfig {
@@ -39,6 +69,8 @@ export interface SearchConfig {
   readonly seed: number;
   readonly trialsPerCandidate: number;
   readonly candidates: readonly CandidateSpec[];
+  /** Absent: every trial is cross-validated on all the rows. */
+  readonly halving?: HalvingConfig;
 }
 
 /** Runs one training job: a WorkerPool's `run`, or `runTrainJob` in this thread (tests). */
@@ -67,8 +99,27 @@ export interface TrialResult {
   readonly mean: number;
   /** Population standard deviation over the folds. */
   readonly std: number;
-  /** Training time summed over the folds (worker time, not queue time). */
+  /** Training time summed over the folds and the rungs it ran (worker time, not queue time). */
   readonly durationMs: number;
+  /** The successive-halving rung the trial reached (its scores are from there); the last is all rows. */
+  readonly rung: RungReached;
+  /** Mean and std of the CV scores at every rung the trial ran, lowest first (the last is mean/std). */
+  readonly history: readonly { readonly mean: number; readonly std: number }[];
+  /** With early stopping: the rounds each fold's model kept. */
+  readonly foldRounds?: readonly number[];
+  /** What a refit of this trial trains: `params`, with early stopping's mean fold rounds as `rounds`. */
+  readonly fitParams: ParamSet;
+}
+
+export interface RungReached {
+  /** 0-based rung index. */
+  readonly index: number;
+  /** Rungs in the candidate's schedule (1: no halving). */
+  readonly of: number;
+  /** Share of each fold's rows trained on at that rung (1 at the last). */
+  readonly fraction: number;
+  /** Training rows of the rung's folds, summed over the folds. */
+  readonly trainRows: number;
 }
 
 export interface CandidateSummary {
@@ -91,7 +142,9 @@ export interface FoldResamplingReport {
 }
 
 export interface SearchResult {
+  /** Every trial, as it ended (eliminated at a lower rung or scored on all rows), candidate then index. */
   readonly trials: readonly TrialResult[];
+  /** The best trial scored on all rows (the last rung): selection never compares rungs. */
   readonly best: TrialResult;
   /** Best trial of every candidate, best first. */
   readonly leaderboard: readonly CandidateSummary[];
@@ -294,6 +347,94 @@ export function compareTrials(order: readonly string[]): (a: TrialResult, b: Tri
     a.trialIndex - b.trialIndex;
 }
 
+/** One rung of a candidate's successive-halving schedule. */
+export interface Rung {
+  readonly index: number;
+  /** Trials cross-validated at this rung. */
+  readonly trials: number;
+  /** Share of each fold's training (and validation) rows used: factor^-(rungs − 1 − index). */
+  readonly fraction: number;
+}
+
+/**
+ * The rungs for `trials` trials on folds of `foldTrainRows` training rows (the smallest fold). As in
+ * scikit-learn's HalvingRandomSearchCV: 1 + ⌊log_factor(trials)⌋ rungs (so a rung above the first keeps
+ * ⌊trials / factor^i⌋ ≥ 1 trials), fewer when the first rung would train on fewer than `minRows` rows; the
+ * last rung always trains on all rows. Without halving (or too few trials or rows): one rung, all trials,
+ * all rows. Budget, in full-data fits per fold: Σ trialsᵢ · fractionᵢ ≤ rungs × trials / factor^(rungs−1).
+ */
+export function halvingSchedule(trials: number, foldTrainRows: number, halving?: HalvingConfig): Rung[] {
+  if (!Number.isInteger(trials) || trials < 1) throw new RangeError(`trials must be ≥ 1, got ${trials}`);
+  if (!halving) return [{ index: 0, trials, fraction: 1 }];
+  const { factor, minRows } = halving;
+  if (!Number.isInteger(factor) || factor < 2)
+    throw new RangeError(`halving factor must be ≥ 2, got ${factor}`);
+  let rungs = 1;
+  // Integer arithmetic: factor^rungs ≤ trials, and the first rung's rows (rows / factor^(rungs)) ≥ minRows.
+  while (factor ** rungs <= trials && foldTrainRows / factor ** rungs >= minRows) rungs++;
+  const out: Rung[] = [];
+  for (let i = 0; i < rungs; i++) {
+    out.push({
+      index: i,
+      trials: Math.max(1, Math.floor(trials / factor ** i)),
+      fraction: 1 / factor ** (rungs - 1 - i),
+    });
+  }
+  return out;
+}
+
+/**
+ * A nested, stratified, seeded share of `rows` (indices into a matrix with labels y): each class's rows in a
+ * seeded order, the first ⌈fraction · n_c⌉ of each taken, returned in ascending order. A larger fraction
+ * (same seed) takes a superset, so a promoted trial sees the rows it was scored on and more.
+ */
+export function nestedShare(rows: Int32Array, y: Uint8Array, fraction: number, seed: number): Int32Array {
+  if (fraction >= 1) return rows;
+  const rnd = seededRandom(seed);
+  const keep: number[] = [];
+  for (const cls of [0, 1]) {
+    const members: number[] = [];
+    for (const r of rows) if (y[r] === cls) members.push(r);
+    rnd.shuffle(members);
+    keep.push(...members.slice(0, Math.ceil(fraction * members.length)));
+  }
+  return Int32Array.from(keep.sort((a, b) => a - b));
+}
+
+/** One fold, as row indices of shared matrices: the pool's jobs gather their rows themselves. */
+interface FoldRows {
+  readonly trainX: Float64Array;
+  readonly trainY: Uint8Array;
+  readonly train: Int32Array;
+  readonly validX: Float64Array;
+  readonly validY: Uint8Array;
+  readonly valid: Int32Array;
+}
+
+/** Fold f's training and validation rows at a rung's fraction (the same for every trial and candidate). */
+function foldAtFraction(
+  fold: FoldRows,
+  f: number,
+  fraction: number,
+  seed: number,
+  minValid: number,
+): FoldRows {
+  if (fraction >= 1) return fold;
+  const validFraction = Math.max(fraction, Math.min(1, minValid / fold.valid.length));
+  const s = (seed ^ Math.imul(f + 1, 0x85ebca6b)) | 0;
+  return {
+    ...fold,
+    train: nestedShare(fold.train, fold.trainY, fraction, s),
+    valid: nestedShare(fold.valid, fold.validY, validFraction, s ^ 0x5bd1e995),
+  };
+}
+
+const toSharedInt32 = (a: Int32Array): Int32Array => {
+  const out = new Int32Array(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+};
+
 export interface SearchInput {
   readonly X: Float64Array;
   readonly y: Uint8Array;
@@ -307,114 +448,229 @@ export interface SearchInput {
    * interpolated from another fold's validation rows. Without it the folds are used as they are.
    */
   readonly resampleFolds?: FoldResampling;
-  /** Called as each trial completes (record it, log progress); awaited before the search ends. */
+  /** Called as each trial ends (record it, log progress); awaited before the search ends. */
   readonly onTrial?: (trial: TrialResult, done: number, total: number) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
 
 /**
  * Random search with stratified k-fold CV over the training rows only (rebalanced inside each fold when
- * `resampleFolds` is given). Candidates run one after another; within a candidate every fold of every trial
- * is submitted at once, so the pool keeps all its workers busy. Results depend only on the data, the config
- * and its seed (and the resampling settings).
+ * `resampleFolds` is given), with successive halving when the config has `halving`: a candidate's trials
+ * are scored on a share of every fold's rows, the best 1/factor promoted to factor times the rows, up to
+ * all of them (`halvingSchedule`). Every candidate's rung is submitted at once, all candidates together,
+ * so the pool keeps all its workers busy. Selection compares only trials scored on all rows. Results depend
+ * only on the data, the config and its seed (and the resampling settings), not on the pool or its timing.
  */
 export async function randomSearch(input: SearchInput): Promise<SearchResult> {
   const { X, y, rows, cols, config, run } = input;
   if (config.candidates.length === 0) throw new RangeError('no candidates to train');
   const foldOf = stratifiedKFold(y, config.folds, config.seed);
-  let folds = buildFolds(X, y, rows, cols, foldOf, config.folds);
+  const sharedX = toShared(X);
+  const sharedY = toShared(y);
+  const indices = (pick: (i: number) => boolean): Int32Array => {
+    const out: number[] = [];
+    for (let i = 0; i < rows; i++) if (pick(i)) out.push(i);
+    return toSharedInt32(Int32Array.from(out));
+  };
+  let folds: FoldRows[] = Array.from({ length: config.folds }, (_, f) => ({
+    trainX: sharedX,
+    trainY: sharedY,
+    train: indices((i) => foldOf[i] !== f),
+    validX: sharedX,
+    validY: sharedY,
+    valid: indices((i) => foldOf[i] === f),
+  }));
   let resampling: SearchResult['resampling'];
   if (input.resampleFolds) {
     const started = performance.now();
-    const rebalanced = await rebalanceFolds(folds, cols, input.resampleFolds, input.signal);
-    folds = rebalanced.folds;
+    // The fold matrices exist only for the resampling; the trials read the rebalanced ones.
+    const built = buildFolds(X, y, rows, cols, foldOf, config.folds);
+    const rebalanced = await rebalanceFolds(built, cols, input.resampleFolds, input.signal);
+    folds = folds.map((fold, f) => {
+      const r = rebalanced.folds[f]!;
+      return { ...fold, trainX: r.trainX, trainY: r.trainY, train: toSharedInt32(identity(r.trainRows)) };
+    });
     resampling = { folds: rebalanced.reports, seconds: (performance.now() - started) / 1000 };
   }
+  const smallestFold = Math.min(...folds.map((f) => f.train.length));
+  const schedules = config.candidates.map((c) =>
+    halvingSchedule(c.trials ?? config.trialsPerCandidate, smallestFold, config.halving),
+  );
+  // The folds at each fraction any schedule uses, built once and shared by every trial.
+  const atFraction = new Map<number, FoldRows[]>();
+  for (const rung of schedules.flat()) {
+    if (atFraction.has(rung.fraction)) continue;
+    const minValid = config.halving?.minValidRows ?? 0;
+    atFraction.set(
+      rung.fraction,
+      folds.map((fold, f) => {
+        const part = foldAtFraction(fold, f, rung.fraction, config.seed, minValid);
+        return part === fold
+          ? fold
+          : { ...part, train: toSharedInt32(part.train), valid: toSharedInt32(part.valid) };
+      }),
+    );
+  }
   const total = config.candidates.reduce((n, c) => n + (c.trials ?? config.trialsPerCandidate), 0);
-  const trials: TrialResult[] = [];
-  const leaderboard: CandidateSummary[] = [];
   const order = config.candidates.map((c) => c.name);
   const pending: Promise<void>[] = [];
   let failure: Error | undefined;
   let done = 0;
+  const report = (trial: TrialResult): void => {
+    done++;
+    if (!input.onTrial) return;
+    // Settled here so a failing callback cannot surface as an unhandled rejection; rethrown below.
+    const settled = Promise.resolve()
+      .then(() => input.onTrial!(trial, done, total))
+      .then(
+        () => undefined,
+        (e: unknown) => (failure ??= e instanceof Error ? e : new Error(String(e))),
+      );
+    pending.push(settled.then(() => undefined));
+  };
 
-  for (const [position, candidate] of config.candidates.entries()) {
-    const started = performance.now();
-    const sets = sampleTrials(
-      candidate,
-      candidate.trials ?? config.trialsPerCandidate,
-      config.seed,
-      position,
-    );
-    const results = await Promise.all(
-      sets.map(async (params, trialIndex): Promise<TrialResult> => {
-        const ep = engineParams(candidate.engine, params, cols, config.seed);
-        const outcomes = await Promise.all(
-          folds.map((fold) => {
-            input.signal?.throwIfAborted();
-            return run({
-              engine: candidate.engine,
-              X: fold.trainX,
-              y: fold.trainY,
-              rows: fold.trainRows,
-              cols,
-              params: ep,
-              evaluate: { X: fold.validX, rows: fold.validRows },
-            });
-          }),
-        );
-        const cvScores = outcomes.map((o, f) => metricOf(config.metric, folds[f]!.validY, o.proba!));
-        const trial: TrialResult = {
-          candidate: candidate.name,
+  /** One trial's k fold fits at one rung, the folds concurrently. */
+  const crossValidate = async (
+    candidate: CandidateSpec,
+    params: ParamSet,
+    rung: Rung,
+  ): Promise<{ scores: number[]; ms: number; rounds?: number[]; trainRows: number }> => {
+    const ep = engineParams(candidate.engine, params, cols, config.seed);
+    const parts = atFraction.get(rung.fraction)!;
+    const spec = candidate.engine === 'xgboost' ? candidate.earlyStopping : undefined;
+    const es =
+      spec && Math.min(...parts.map((p) => p.train.length)) >= spec.minTrainRows
+        ? { patience: spec.patience, every: spec.every, maxRows: spec.maxRows }
+        : undefined;
+    const outcomes = await Promise.all(
+      parts.map((fold) => {
+        input.signal?.throwIfAborted();
+        return run({
           engine: candidate.engine,
-          trialIndex,
-          params,
-          cvScores,
-          mean: meanOf(cvScores),
-          std: stdOf(cvScores),
-          durationMs: Math.round(outcomes.reduce((a, o) => a + o.trainMs, 0)),
-        };
-        done++;
-        if (input.onTrial) {
-          // Settled here so a failing callback cannot surface as an unhandled rejection; rethrown below.
-          const settled = Promise.resolve()
-            .then(() => input.onTrial!(trial, done, total))
-            .then(
-              () => undefined,
-              (e: unknown) => (failure ??= e instanceof Error ? e : new Error(String(e))),
-            );
-          pending.push(settled.then(() => undefined));
-        }
-        return trial;
+          X: fold.trainX,
+          y: fold.trainY,
+          rows: fold.train.length,
+          cols,
+          select: fold.train,
+          params: ep,
+          evaluate: { X: fold.validX, rows: fold.valid.length, select: fold.valid, y: fold.validY },
+          ...(es ? { earlyStopping: es } : {}),
+        });
       }),
     );
-    trials.push(...results);
-    const best = [...results].sort(compareTrials(order))[0]!;
-    leaderboard.push({
-      candidate: candidate.name,
-      cvMean: best.mean,
-      cvStd: best.std,
-      trainSeconds: (performance.now() - started) / 1000,
+    const scores = outcomes.map((o, f) => {
+      const part = parts[f]!;
+      return metricOf(
+        config.metric,
+        Uint8Array.from(part.valid, (r) => part.validY[r]!),
+        o.proba!,
+      );
     });
-  }
+    return {
+      scores,
+      ms: outcomes.reduce((a, o) => a + o.trainMs, 0),
+      ...(es ? { rounds: outcomes.map((o) => o.rounds!) } : {}),
+      trainRows: parts.reduce((a, p) => a + p.train.length, 0),
+    };
+  };
+
+  const searchCandidate = async (
+    candidate: CandidateSpec,
+    position: number,
+  ): Promise<{ trials: TrialResult[]; summary: CandidateSummary }> => {
+    const started = performance.now();
+    const schedule = schedules[position]!;
+    const sets = sampleTrials(candidate, schedule[0]!.trials, config.seed, position);
+    let alive = sets.map((params, trialIndex) => ({
+      params,
+      trialIndex,
+      ms: 0,
+      history: [] as { mean: number; std: number }[],
+    }));
+    const ended: TrialResult[] = [];
+    for (const rung of schedule) {
+      const scored = await Promise.all(
+        alive.map(async (t): Promise<TrialResult & { ms: number }> => {
+          const cv = await crossValidate(candidate, t.params, rung);
+          const ms = t.ms + cv.ms;
+          const fitParams =
+            cv.rounds && cv.rounds.length > 0
+              ? { ...t.params, rounds: Math.max(1, Math.round(meanOf(cv.rounds))) }
+              : t.params;
+          const mean = meanOf(cv.scores);
+          const std = stdOf(cv.scores);
+          return {
+            candidate: candidate.name,
+            engine: candidate.engine,
+            trialIndex: t.trialIndex,
+            params: t.params,
+            cvScores: cv.scores,
+            mean,
+            std,
+            history: [...t.history, { mean, std }],
+            durationMs: Math.round(ms),
+            rung: {
+              index: rung.index,
+              of: schedule.length,
+              fraction: rung.fraction,
+              trainRows: cv.trainRows,
+            },
+            ...(cv.rounds ? { foldRounds: cv.rounds } : {}),
+            fitParams,
+            ms,
+          };
+        }),
+      );
+      scored.sort(compareTrials(order));
+      const keep = schedule[rung.index + 1]?.trials ?? 0;
+      for (const t of scored.slice(keep)) {
+        const { ms: _ms, ...trial } = t;
+        ended.push(trial);
+        report(trial);
+      }
+      alive = scored.slice(0, keep).map((t) => ({
+        params: t.params,
+        trialIndex: t.trialIndex,
+        ms: t.ms,
+        history: [...t.history],
+      }));
+    }
+    ended.sort((a, b) => a.trialIndex - b.trialIndex);
+    const final = ended.filter((t) => t.rung.index === schedule.length - 1).sort(compareTrials(order))[0]!;
+    return {
+      trials: ended,
+      summary: {
+        candidate: candidate.name,
+        cvMean: final.mean,
+        cvStd: final.std,
+        trainSeconds: (performance.now() - started) / 1000,
+      },
+    };
+  };
+
+  const searched = await Promise.all(config.candidates.map((c, position) => searchCandidate(c, position)));
   await Promise.all(pending);
   if (failure !== undefined) throw failure;
-  const best = [...trials].sort(compareTrials(order))[0]!;
+  const trials = searched.flatMap((s) => s.trials);
+  const best = trials.filter((t) => t.rung.index === t.rung.of - 1).sort(compareTrials(order))[0]!;
+  const leaderboard = searched.map((s) => s.summary);
   leaderboard.sort((a, b) => b.cvMean - a.cvMean || a.cvStd - b.cvStd);
   return { trials, best, leaderboard, ...(resampling ? { resampling } : {}) };
 }
 
+const identity = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i) => i);
+
 /**
- * Fits the chosen configuration on the whole training matrix. On a WorkerPool a random forest grows its
+ * Fits the chosen configuration (its `fitParams`: early stopping's rounds) on the whole training matrix. On a WorkerPool a random forest grows its
  * trees across every worker (`trainForestInPool`); anything else is one job.
  */
 export async function refit(
   runner: WorkerPool | JobRunner,
-  trial: Pick<TrialResult, 'engine' | 'params'>,
+  trial: Pick<TrialResult, 'engine' | 'params'> & { readonly fitParams?: ParamSet },
   data: { X: Float64Array; y: Uint8Array; rows: number; cols: number },
   seed: number,
 ): Promise<{ model: Uint8Array; trainMs: number }> {
-  const ep = engineParams(trial.engine, trial.params, data.cols, seed);
+  const ep = engineParams(trial.engine, trial.fitParams ?? trial.params, data.cols, seed);
   const X = toShared(data.X);
   const y = toShared(data.y);
   const started = performance.now();

@@ -1,8 +1,10 @@
-import { defineConfig, int, str } from '@netsentry/config';
+import { defineConfig, int, oneOf, str } from '@netsentry/config';
+import { availableParallelism } from 'node:os';
 
 /**
  * Trainer's settings (`NETSENTRY_TRAINER_*`), validated at start-up. The search itself (candidates, spaces,
- * metric, folds, trials, seed) lives in the candidates YAML file; the optional variables override it.
+ * metric, folds, trials, seed, successive halving) lives in the candidates YAML file; the optional variables
+ * override it.
  */
 export const trainerSection = defineConfig({
   /** Path of the candidates file; default: the service's config/candidates.yaml. */
@@ -10,6 +12,17 @@ export const trainerSection = defineConfig({
   NETSENTRY_TRAINER_TRIALS: int({ optional: true, min: 1, max: 1000 }),
   NETSENTRY_TRAINER_FOLDS: int({ optional: true, min: 2, max: 20 }),
   NETSENTRY_TRAINER_SEED: int({ optional: true, min: 0 }),
-  /** Training worker threads; default: the machine's available parallelism. */
+  /** `off`: every trial on all rows, whatever the candidates file says; `on`: halving (the file's or defaults). */
+  NETSENTRY_TRAINER_HALVING: oneOf(['on', 'off'], { optional: true, ignoreCase: true }),
+  /** Successive halving's factor (keep 1/factor of a rung, factor× the rows at the next); implies `on`. */
+  NETSENTRY_TRAINER_HALVING_FACTOR: int({ optional: true, min: 2, max: 16 }),
+  /**
+   * Training worker threads; default: the available cores minus one (at least 1), so on a 2-core machine
+   * one core stays for the broker and the services' event loops.
+   */
   NETSENTRY_TRAINER_WORKERS: int({ optional: true, min: 1, max: 64 }),
 });
+
+/** The default worker count: every core but one, at least one. */
+export const defaultTrainerWorkers = (cores: number = availableParallelism()): number =>
+  Math.max(1, cores - 1);

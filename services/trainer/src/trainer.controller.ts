@@ -28,14 +28,34 @@ import {
   type StageResult,
 } from '@netsentry/runtime';
 import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from './candidates';
-import { randomSearch, refit, type SearchConfig } from './search';
-import { trainerSection } from './trainer.config';
+import { randomSearch, refit, type SearchConfig, type TrialResult } from './search';
+import { defaultTrainerWorkers, trainerSection } from './trainer.config';
 
 /** The artifact kind of a run's training-data profile (written by validation). */
 const REFERENCE_PROFILE_KIND = ARTIFACT_KINDS.referenceProfile;
 export const BUNDLE_KIND = 'model/bundle';
 
 const round = (x: number, digits = 6): number => Number(x.toFixed(digits));
+
+/**
+ * How many trials reached each rung, per candidate, e.g. "successive halving: xgboost 9 → 3 → 1 on 1/9 → 1/3
+ * → all rows, random-forest 9 → 3 → 1 …", or "no successive halving (every trial on all rows)".
+ */
+export function halvingDetail(trials: readonly TrialResult[]): string {
+  if (trials.every((t) => t.rung.of === 1)) return 'no successive halving (every trial on all rows)';
+  const by = new Map<string, TrialResult[]>();
+  for (const t of trials) by.set(t.candidate, [...(by.get(t.candidate) ?? []), t]);
+  const parts = [...by].map(([candidate, list]) => {
+    const of = list[0]!.rung.of;
+    const reached = Array.from({ length: of }, (_, r) => list.filter((t) => t.rung.index >= r).length);
+    const fractions = Array.from({ length: of }, (_, r) => {
+      const f = list.find((t) => t.rung.index === r)?.rung.fraction;
+      return f === undefined ? '?' : f === 1 ? 'all rows' : `1/${Math.round(1 / f)}`;
+    });
+    return `${candidate} ${reached.join(' → ')} on ${fractions.join(' → ')}`;
+  });
+  return `successive halving: ${parts.join(', ')}`;
+}
 
 @Controller()
 export class TrainerController implements OnModuleDestroy {
@@ -65,10 +85,18 @@ export class TrainerController implements OnModuleDestroy {
       ...(s.NETSENTRY_TRAINER_TRIALS === undefined ? {} : { trialsPerCandidate: s.NETSENTRY_TRAINER_TRIALS }),
       ...(s.NETSENTRY_TRAINER_FOLDS === undefined ? {} : { folds: s.NETSENTRY_TRAINER_FOLDS }),
       ...(s.NETSENTRY_TRAINER_SEED === undefined ? {} : { seed: s.NETSENTRY_TRAINER_SEED }),
+      ...(s.NETSENTRY_TRAINER_HALVING === 'off'
+        ? { halving: false as const }
+        : s.NETSENTRY_TRAINER_HALVING === 'on' || s.NETSENTRY_TRAINER_HALVING_FACTOR !== undefined
+          ? {
+              halving:
+                s.NETSENTRY_TRAINER_HALVING_FACTOR === undefined
+                  ? {}
+                  : { factor: s.NETSENTRY_TRAINER_HALVING_FACTOR },
+            }
+          : {}),
     });
-    this.pool = new WorkerPool(
-      s.NETSENTRY_TRAINER_WORKERS === undefined ? {} : { size: s.NETSENTRY_TRAINER_WORKERS },
-    );
+    this.pool = new WorkerPool({ size: s.NETSENTRY_TRAINER_WORKERS ?? defaultTrainerWorkers() });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -145,6 +173,7 @@ export class TrainerController implements OnModuleDestroy {
         candidates: config.candidates.map((c) => c.name),
         trials: total,
         folds: config.folds,
+        halving: config.halving ?? 'off',
         workers: this.pool.size,
       },
       'hyperparameter search started',
@@ -176,6 +205,9 @@ export class TrainerController implements OnModuleDestroy {
           cvScores: trial.cvScores.map((s) => round(s)),
           meanScore: round(trial.mean),
           durationMs: trial.durationMs,
+          rung: { ...trial.rung, fraction: round(trial.rung.fraction) },
+          rungScores: trial.history.map((h) => round(h.mean)),
+          ...(trial.foldRounds ? { foldRounds: [...trial.foldRounds] } : {}),
         });
         this.trialsCounter?.inc({ candidate: trial.candidate });
         ctx.logger.info(
@@ -185,6 +217,9 @@ export class TrainerController implements OnModuleDestroy {
             trial: trial.trialIndex,
             [config.metric]: round(trial.mean, 4),
             std: round(trial.std, 4),
+            rung: `${trial.rung.index + 1}/${trial.rung.of}`,
+            trainRows: trial.rung.trainRows,
+            ...(trial.foldRounds ? { rounds: trial.foldRounds } : {}),
             ms: trial.durationMs,
             progress: `${done}/${total}`,
           },
@@ -199,6 +234,7 @@ export class TrainerController implements OnModuleDestroy {
         runId,
         candidate: best.candidate,
         params: best.params,
+        fitParams: best.fitParams,
         cvMean: round(best.mean, 4),
         cvStd: round(best.std, 4),
         cv: cvDescription,
@@ -224,7 +260,7 @@ export class TrainerController implements OnModuleDestroy {
     const bundle = buildBundle({
       model: fitted.model,
       candidate: best.candidate,
-      params: best.params,
+      params: best.fitParams,
       preprocessor,
       referenceProfile: reference.profile,
       dataset: { name: event.dataset.datasetName, schemaSha256: event.dataset.schema.sha256 },
@@ -266,7 +302,7 @@ export class TrainerController implements OnModuleDestroy {
       dataset: event.dataset.datasetName,
       bundle: bundleRef,
       candidate: best.candidate,
-      params: { ...best.params },
+      params: { ...best.fitParams },
       cvMetrics: { [config.metric]: round(best.mean), [`${config.metric}Std`]: round(best.std) },
     });
     const seconds = round((performance.now() - started) / 1000, 1);
@@ -277,7 +313,7 @@ export class TrainerController implements OnModuleDestroy {
     await this.registry.runs.recordStage(runId, 'trainer', {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
-      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}, ${result.trials.length} trials, ${seconds} s); model ${model.version}`,
+      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}, ${result.trials.length} trials, ${halvingDetail(result.trials)}, ${seconds} s); model ${model.version}`,
       config: stageConfig({ search: config, foldResampling: resamplingSettings ?? null }),
     });
     return this.modelTrained(event, bundleRef, bundle, model.version);

@@ -154,6 +154,8 @@ describe('data.transformed → trainer → model.trained', () => {
     // The service keeps answering while it resamples and trains (both on worker threads).
     const url = await app!.getUrl();
     const healthMs: number[] = [];
+    // /readyz and /metrics too: each must answer within 1 s throughout the search (issue 11, part 7).
+    const slowest = { readyz: 0, metrics: 0 };
     let training = true;
     const probing = (async () => {
       while (training) {
@@ -161,6 +163,13 @@ describe('data.transformed → trainer → model.trained', () => {
         const res = await fetch(`${url}/healthz`);
         await res.text();
         if (res.ok) healthMs.push(performance.now() - t);
+        for (const path of ['readyz', 'metrics'] as const) {
+          const t0 = performance.now();
+          const r = await fetch(`${url}/${path}`);
+          await r.text();
+          expect(r.status).toBe(200);
+          slowest[path] = Math.max(slowest[path], performance.now() - t0);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -174,6 +183,8 @@ describe('data.transformed → trainer → model.trained', () => {
     healthMs.sort((x, y) => x - y);
     expect(healthMs.length).toBeGreaterThan(seconds * 3);
     expect(healthMs[Math.floor(healthMs.length * 0.95)]!).toBeLessThan(500);
+    expect(slowest.readyz).toBeLessThan(1_000);
+    expect(slowest.metrics).toBeLessThan(1_000);
 
     expect(out.metric).toBe('f1');
     expect(out.folds).toBe(3);
@@ -213,6 +224,11 @@ describe('data.transformed → trainer → model.trained', () => {
     for (const t of trials) {
       expect(t.cvScores).toHaveLength(3);
       expect(t.durationMs).toBeGreaterThan(0);
+      // Two trials per candidate are fewer than the halving factor (3): one rung, every trial on all rows.
+      expect(t.rung).toMatchObject({ index: 0, of: 1, fraction: 1 });
+      // The folds' training parts were rebalanced in-fold: more rows than their 2/3 of the unbalanced train.
+      expect(t.rung!.trainRows).toBeGreaterThan(2 * unbalanced.rows);
+      expect(t.rungScores).toEqual([t.meanScore]);
     }
     expect(Math.max(...trials.map((t) => t.meanScore))).toBeCloseTo(out.cvMean, 6);
     const models = await stores.registry.models.list({ runId });
@@ -233,6 +249,7 @@ describe('data.transformed → trainer → model.trained', () => {
     expect(run!.stages.trainer?.status).toBe('succeeded');
     // CV used the unbalanced matrix, rebalanced inside each fold; the stage says so.
     expect(run!.stages.trainer?.detail).toMatch(/unbalanced folds with in-fold SMOTE-Tomek \(k=5, seed 42\)/);
+    expect(run!.stages.trainer?.detail).toMatch(/no successive halving \(every trial on all rows\)/);
     const exposition = await app!.get(Metrics).registry.metrics();
     expect(exposition).toMatch(/netsentry_trainer_trials_total\{[^}]*candidate="xgboost"[^}]*\} 2/);
     expect(exposition).toMatch(/netsentry_trainer_best_cv_score\{[^}]*candidate="random-forest"/);
@@ -247,7 +264,7 @@ describe('data.transformed → trainer → model.trained', () => {
     expect(await stores.registry.trials.list(runId)).toHaveLength(4);
 
     console.log(
-      `trainer IT (CV on unbalanced folds, in-fold SMOTE-Tomek): ${out.candidate} cv mean f1 ${out.cvMean.toFixed(4)} ± ${out.cvStd.toFixed(4)} vs held-out f1 ${testF1.toFixed(4)}; leaderboard ${JSON.stringify(out.leaderboard)}; ${seconds.toFixed(1)} s publish → model.trained; /healthz during training: ${healthMs.length} answers, median ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms`,
+      `trainer IT (CV on unbalanced folds, in-fold SMOTE-Tomek): ${out.candidate} cv mean f1 ${out.cvMean.toFixed(4)} ± ${out.cvStd.toFixed(4)} vs held-out f1 ${testF1.toFixed(4)}; leaderboard ${JSON.stringify(out.leaderboard)}; ${seconds.toFixed(1)} s publish → model.trained; /healthz during training: ${healthMs.length} answers, median ${healthMs[Math.floor(healthMs.length / 2)]!.toFixed(1)} ms, max ${healthMs.at(-1)!.toFixed(1)} ms; slowest /readyz ${slowest.readyz.toFixed(1)} ms, /metrics ${slowest.metrics.toFixed(1)} ms`,
     );
   }, 300_000);
 });

@@ -4,16 +4,36 @@ import { kNearestNeighbours, type NeighbourMethod } from '../preprocessing/neigh
 import { smoteTomek, type SmoteTomekResult } from '../preprocessing/smote-tomek';
 import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
 import { trainRandomForest, type RandomForestParams } from './random-forest';
-import { xgboostEngine, type XGBoostParams } from './xgboost-model';
+import { trainXGBoost, type XGBoostModel, type XGBoostParams } from './xgboost-model';
+import { loadXGBoostWasm } from './xgboost-wasm';
 
 /** A training job as it crosses to a worker: plain data only (structured-clone friendly). */
 export type TrainJob = {
   readonly X: FeatureMatrix;
   readonly y: Uint8Array;
+  /** Rows trained on: all of X's, or `select.length` when `select` is given. */
   readonly rows: number;
   readonly cols: number;
+  /**
+   * Train on these rows of X only (indices, in the order wanted; X and y then hold `X.length / cols` rows),
+   * e.g. a CV fold's training part of the shared training matrix: the worker gathers them, so no fold
+   * matrix need exist outside the job.
+   */
+  readonly select?: Int32Array;
   /** Score these rows with the fresh model in the worker (a CV fold's validation part). */
-  readonly evaluate?: { readonly X: FeatureMatrix; readonly rows: number };
+  readonly evaluate?: {
+    readonly X: FeatureMatrix;
+    /** Rows scored: all of X's, or `select.length`. */
+    readonly rows: number;
+    readonly select?: Int32Array;
+    /** Their labels (all of X's rows when `select` is given): needed by `earlyStopping`. */
+    readonly y?: Uint8Array;
+  };
+  /**
+   * XGBoost only: stop boosting once `patience` rounds pass without a lower log loss on the `evaluate`
+   * rows (checked every `every` rounds, on at most `maxRows` of them), keeping the best round's model.
+   */
+  readonly earlyStopping?: { readonly patience: number; readonly every?: number; readonly maxRows?: number };
 } & (
   | { readonly engine: 'xgboost'; readonly params?: Partial<XGBoostParams> }
   | { readonly engine: 'random-forest'; readonly params?: Partial<RandomForestParams> }
@@ -24,19 +44,64 @@ export interface TrainJobResult {
   readonly model: Uint8Array;
   readonly trainMs: number;
   readonly proba?: Float64Array;
+  /** With `earlyStopping`: the boosting rounds the returned model has (its best check). */
+  readonly rounds?: number;
+}
+
+/** The selected rows of a row-major matrix, as a new matrix of the same type. */
+export function gatherRows<T extends FeatureMatrix>(X: T, cols: number, select: Int32Array): T {
+  const out = (
+    X instanceof Float32Array
+      ? new Float32Array(select.length * cols)
+      : new Float64Array(select.length * cols)
+  ) as T;
+  for (let i = 0; i < select.length; i++) {
+    const from = select[i]! * cols;
+    out.set(X.subarray(from, from + cols), i * cols);
+  }
+  return out;
+}
+
+/** The selected labels, as a new array. */
+export function gatherLabels(y: Uint8Array, select: Int32Array): Uint8Array {
+  const out = new Uint8Array(select.length);
+  for (let i = 0; i < select.length; i++) out[i] = y[select[i]!]!;
+  return out;
 }
 
 /** Runs one job in the current thread: the worker entry calls this, and so can code that needs no pool. */
 export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
+  const X = job.select ? gatherRows(job.X, job.cols, job.select) : job.X;
+  const y = job.select ? gatherLabels(job.y, job.select) : job.y;
+  const ev = job.evaluate;
+  const evalX = ev?.select ? gatherRows(ev.X, job.cols, ev.select) : ev?.X;
+  const evalY = ev?.y && ev.select ? gatherLabels(ev.y, ev.select) : ev?.y;
   const started = performance.now();
-  const model =
-    job.engine === 'xgboost'
-      ? (await xgboostEngine()).train(job.X, job.y, job.rows, job.cols, job.params)
-      : trainRandomForest(job.X, job.y, job.rows, job.cols, job.params);
+  let model;
+  if (job.engine === 'xgboost') {
+    const es = job.earlyStopping;
+    if (es && (!evalX || !evalY)) {
+      throw new EngineError(
+        'INVALID_INPUT',
+        'earlyStopping needs evaluate rows with their labels (evaluate.y)',
+      );
+    }
+    const early = es && evalX && evalY ? { ...es, X: evalX, y: evalY, rows: ev!.rows } : undefined;
+    model = trainXGBoost(await loadXGBoostWasm(), X, y, job.rows, job.cols, job.params, early);
+  } else {
+    model = trainRandomForest(X, y, job.rows, job.cols, job.params);
+  }
   try {
     const trainMs = performance.now() - started;
-    const proba = job.evaluate ? model.predictProba(job.evaluate.X, job.evaluate.rows, job.cols) : undefined;
-    return { model: model.toBytes(), trainMs, ...(proba ? { proba } : {}) };
+    const proba = evalX ? model.predictProba(evalX, ev!.rows, job.cols) : undefined;
+    const rounds =
+      job.engine === 'xgboost' && job.earlyStopping ? (model as XGBoostModel).params.rounds : undefined;
+    return {
+      model: model.toBytes(),
+      trainMs,
+      ...(proba ? { proba } : {}),
+      ...(rounds === undefined ? {} : { rounds }),
+    };
   } finally {
     model.free();
   }

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import { EngineError } from './engine';
 import { syntheticTask } from '../testing';
-import { loadXGBoostModel, xgboostEngine, XGBoostModel } from './xgboost-model';
+import { loadXGBoostModel, trainXGBoost, xgboostEngine, XGBoostModel } from './xgboost-model';
+import { loadXGBoostWasm } from './xgboost-wasm';
+import { runTrainJob } from './jobs';
 import { unpackModel } from './model-bytes';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -81,5 +83,89 @@ describe('xgboost adapter', () => {
     const inf = X.slice();
     inf[3] = Infinity;
     expect(codeOf(() => engine.train(inf, y, 500, 8))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('xgboost early stopping on a validation set', () => {
+  const cols = 10;
+  const train = syntheticTask(2_000, cols, 3);
+  const valid = syntheticTask(1_000, cols, 4);
+  const es = (patience: number, every = 5) => ({ X: valid.X, y: valid.y, rows: 1_000, patience, every });
+
+  it('keeps the best check: the model is exactly the one `rounds: best` trains', async () => {
+    const wasm = await loadXGBoostWasm();
+    const params = { rounds: 300, maxDepth: 6, eta: 0.5, seed: 1 };
+    const stopped = trainXGBoost(wasm, train.X, train.y, 2_000, cols, params, es(20));
+    const best = stopped.params.rounds;
+    expect(best).toBeGreaterThan(0);
+    expect(best).toBeLessThan(300); // an eta of 0.5 on 2,000 noisy rows overfits well before 300 rounds
+    expect(best % 5).toBe(0);
+    const direct = trainXGBoost(wasm, train.X, train.y, 2_000, cols, { ...params, rounds: best });
+    expect(Array.from(stopped.predictProba(valid.X, 1_000, cols))).toEqual(
+      Array.from(direct.predictProba(valid.X, 1_000, cols)),
+    );
+    expect(stopped.rawBooster()).toEqual(direct.rawBooster());
+    stopped.free();
+    direct.free();
+  });
+
+  it('with patience past the budget it trains every round, as without early stopping', async () => {
+    const wasm = await loadXGBoostWasm();
+    const params = { rounds: 12, maxDepth: 3, eta: 0.1, seed: 1 };
+    const stopped = trainXGBoost(wasm, train.X, train.y, 2_000, cols, params, es(100, 4));
+    const plain = trainXGBoost(wasm, train.X, train.y, 2_000, cols, params);
+    expect(stopped.params.rounds).toBe(12);
+    expect(stopped.rawBooster()).toEqual(plain.rawBooster());
+    stopped.free();
+    plain.free();
+  });
+
+  it('runs in a job with the validation rows selected from a shared matrix', async () => {
+    const X = new Float32Array(3_000 * cols);
+    X.set(train.X, 0);
+    X.set(valid.X, 2_000 * cols);
+    const y = new Uint8Array(3_000);
+    y.set(train.y, 0);
+    y.set(valid.y, 2_000);
+    const trainRows = Int32Array.from({ length: 2_000 }, (_, i) => i);
+    const validRows = Int32Array.from({ length: 1_000 }, (_, i) => 2_000 + i);
+    const r = await runTrainJob({
+      engine: 'xgboost',
+      X,
+      y,
+      rows: 2_000,
+      cols,
+      select: trainRows,
+      params: { rounds: 300, maxDepth: 6, eta: 0.5, seed: 1 },
+      evaluate: { X, y, rows: 1_000, select: validRows },
+      earlyStopping: { patience: 20, every: 5 },
+    });
+    const direct = trainXGBoost(
+      await loadXGBoostWasm(),
+      train.X,
+      train.y,
+      2_000,
+      cols,
+      {
+        rounds: 300,
+        maxDepth: 6,
+        eta: 0.5,
+        seed: 1,
+      },
+      es(20),
+    );
+    expect(r.rounds).toBe(direct.params.rounds);
+    expect(Array.from(r.proba!)).toEqual(Array.from(direct.predictProba(valid.X, 1_000, cols)));
+    direct.free();
+    await expect(
+      runTrainJob({
+        engine: 'xgboost',
+        X: train.X,
+        y: train.y,
+        rows: 2_000,
+        cols,
+        earlyStopping: { patience: 5 },
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });

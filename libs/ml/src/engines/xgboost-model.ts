@@ -100,6 +100,35 @@ function copyEncoded(wasm: XGBoostWasm, X: FeatureMatrix, ptr: number, from: num
   }
 }
 
+/**
+ * P(positive) of the given rows (all rows, or every `stride`-th) with the engine's model `handle`. One row
+ * buffer and one output buffer, reused for every row: the engine has no batch entry point.
+ */
+function predictRows(
+  wasm: XGBoostWasm,
+  handle: number,
+  X: FeatureMatrix,
+  rows: number,
+  cols: number,
+  stride = 1,
+): Float64Array {
+  const out = new Float64Array(Math.ceil(rows / stride));
+  const rowPtr = heapAllocF32(wasm, cols);
+  const outPtr = heapAllocF32(wasm, 4);
+  try {
+    for (let r = 0, o = 0; r < rows; r += stride, o++) {
+      copyEncoded(wasm, X, rowPtr, r * cols, cols);
+      const n = wasm._predict_one(handle, rowPtr, cols, outPtr);
+      if (n !== 1) throw new EngineError('PREDICT_FAILED', `engine returned ${n} outputs for a binary model`);
+      out[o] = wasm.HEAPF32[outPtr >> 2]!;
+    }
+  } finally {
+    wasm._free(rowPtr);
+    wasm._free(outPtr);
+  }
+  return out;
+}
+
 // The safety net for models nobody freed: WASM heap memory is invisible to the GC, so without this a
 // dropped model leaks for the life of the thread.
 const finalizer = new FinalizationRegistry<{ wasm: XGBoostWasm; handle: number }>(({ wasm, handle }) => {
@@ -128,24 +157,7 @@ export class XGBoostModel implements TrainedModel {
     if (cols !== this.cols) {
       throw new EngineError('INVALID_INPUT', `model has ${this.cols} features, input has ${cols}`);
     }
-    const { wasm } = this;
-    const out = new Float64Array(rows);
-    // One row buffer and one output buffer, reused for every row: the engine has no batch entry point.
-    const rowPtr = heapAllocF32(wasm, cols);
-    const outPtr = heapAllocF32(wasm, 4);
-    try {
-      for (let r = 0; r < rows; r++) {
-        copyEncoded(wasm, X, rowPtr, r * cols, cols);
-        const n = wasm._predict_one(handle, rowPtr, cols, outPtr);
-        if (n !== 1)
-          throw new EngineError('PREDICT_FAILED', `engine returned ${n} outputs for a binary model`);
-        out[r] = wasm.HEAPF32[outPtr >> 2]!;
-      }
-    } finally {
-      wasm._free(rowPtr);
-      wasm._free(outPtr);
-    }
-    return out;
+    return predictRows(this.wasm, handle, X, rows, cols);
   }
 
   /** The engine's own binary booster, wrapped in the netsentry envelope. */
@@ -211,6 +223,7 @@ export function trainXGBoost(
   rows: number,
   cols: number,
   params: Partial<XGBoostParams> = {},
+  earlyStopping?: XGBoostEarlyStopping,
 ): XGBoostModel {
   checkMatrix(X, rows, cols);
   checkLabels(y, rows);
@@ -236,10 +249,14 @@ export function trainXGBoost(
     for (const [k, v] of toXGBoostParams(p)) {
       wasm.ccall('set_param', null, ['number', 'string', 'string'], [training, k, v]);
     }
-    wasm._train_full_model(training, p.rounds);
-    // Save and reload: this drops the training DMatrix (which the engine otherwise keeps for the model's
-    // whole life) and guarantees the returned model is exactly what toBytes/load reproduce.
-    return loadBooster(wasm, saveBooster(wasm, training), cols, p);
+    if (!earlyStopping) {
+      wasm._train_full_model(training, p.rounds);
+      // Save and reload: this drops the training DMatrix (which the engine otherwise keeps for the model's
+      // whole life) and guarantees the returned model is exactly what toBytes/load reproduce.
+      return loadBooster(wasm, saveBooster(wasm, training), cols, p);
+    }
+    const best = boostWithEarlyStopping(wasm, training, p.rounds, cols, earlyStopping);
+    return loadBooster(wasm, best.booster, cols, { ...p, rounds: best.rounds });
   } catch (e) {
     if (e instanceof EngineError) throw e;
     throw new EngineError('TRAIN_FAILED', `xgboost training failed: ${String(e)}`);
@@ -248,6 +265,72 @@ export function trainXGBoost(
     if (labelPtr !== 0) wasm._free(labelPtr);
     if (training !== 0) wasm._free_memory_model(training);
   }
+}
+
+/**
+ * Early stopping on a validation set (e.g. the CV fold's validation part). The engine has no evaluation-set
+ * API, so boosting runs in chunks of `every` rounds (`_train_full_model` adds rounds to the booster it is
+ * given: n chunks of m rounds grow the same trees as one call of n·m rounds, tested) and after each chunk
+ * the validation log loss is computed from the engine's own predictions. Training stops once `patience`
+ * rounds have passed without a lower loss; the model returned is the booster as it was at its best check,
+ * so it is exactly the model `rounds: bestRounds` trains.
+ */
+export interface XGBoostEarlyStopping {
+  readonly X: FeatureMatrix;
+  readonly y: Uint8Array;
+  readonly rows: number;
+  /** Rounds without a lower validation log loss before training stops (XGBoost's early_stopping_rounds). */
+  readonly patience: number;
+  /** Rounds between two checks (default 10). */
+  readonly every?: number;
+  /** Score at most this many validation rows per check, every ⌈rows / maxRows⌉-th row (default 4,000). */
+  readonly maxRows?: number;
+}
+
+function logLoss(y: Uint8Array, p: Float64Array, stride: number): number {
+  let sum = 0;
+  for (let o = 0; o < p.length; o++) {
+    const q = Math.min(1 - 1e-15, Math.max(1e-15, p[o]!));
+    sum -= y[o * stride] === 1 ? Math.log(q) : Math.log(1 - q);
+  }
+  return sum / p.length;
+}
+
+function boostWithEarlyStopping(
+  wasm: XGBoostWasm,
+  training: number,
+  rounds: number,
+  cols: number,
+  es: XGBoostEarlyStopping,
+): { booster: Uint8Array; rounds: number } {
+  checkMatrix(es.X, es.rows, cols);
+  if (es.y.length !== es.rows)
+    throw new EngineError('INVALID_INPUT', `${es.y.length} labels for ${es.rows} rows`);
+  if (!Number.isInteger(es.patience) || es.patience < 1) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `xgboost: early-stopping patience must be ≥ 1, got ${es.patience}`,
+    );
+  }
+  const every = Math.max(1, Math.floor(es.every ?? 10));
+  const stride = Math.max(1, Math.ceil(es.rows / Math.max(1, es.maxRows ?? 4_000)));
+  let bestLoss = Infinity;
+  let bestRounds = 0;
+  let booster: Uint8Array | undefined;
+  for (let done = 0; done < rounds;) {
+    const step = Math.min(every, rounds - done);
+    wasm._train_full_model(training, step);
+    done += step;
+    const loss = logLoss(es.y, predictRows(wasm, training, es.X, es.rows, cols, stride), stride);
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      bestRounds = done;
+      booster = saveBooster(wasm, training);
+    } else if (done - bestRounds >= es.patience) {
+      break;
+    }
+  }
+  return { booster: booster!, rounds: bestRounds };
 }
 
 /** The XGBoost engine behind the common interface; resolves once the WASM module is ready. */

@@ -1,0 +1,142 @@
+/**
+ * The trainer's hyperparameter search as the service runs it: a stratified 80/20 split (seed 42), the
+ * preprocessor fitted on train (median imputation, resampling policy `auto`, as transform does by default),
+ * then `randomSearch` + `refit` on a WorkerPool with the shipped candidates file, and the refitted model
+ * scored on the test split. Prints one JSON line: search and refit seconds, the best trial's CV, test F1,
+ * and every trial with the rung it reached.
+ *
+ * Run: npx vite-node bench/train/search.ts
+ * Env: DATASET = phishing (default) | nsl-kdd (KDDTrain+, all rows unless NSL_ROWS);
+ *      WORKERS (pool size; default the trainer's default); TRIALS (trials per candidate);
+ *      HALVING = off to search without successive halving; ES = off without XGBoost's early stopping;
+ *      CANDIDATES (path of a candidates file).
+ */
+import { loadDatasetSchema } from '@netsentry/dataset';
+import { createReadStream } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { readLabelledFrame } from '../../libs/ml/src/dataset-frame';
+import { loadModel } from '../../libs/ml/src/engines/models';
+import { WorkerPool } from '../../libs/ml/src/engines/worker-pool';
+import { binaryMetrics } from '../../libs/ml/src/evaluation/metrics';
+import { takeRows, type LabelledFrame } from '../../libs/ml/src/frame';
+import { mapTarget } from '../../libs/ml/src/preprocessing';
+import { readCsvFrame } from '../../libs/ml/src/preprocessing/test/read-csv';
+import { assignSplit } from '../../libs/ml/src/split';
+import { transformDataset } from '../../libs/ml/src/transform-dataset';
+import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from '../../services/trainer/src/candidates';
+import { randomSearch, refit } from '../../services/trainer/src/search';
+
+const ROOT = resolve(__dirname, '../..');
+
+async function load(dataset: string): Promise<{ schemaPath: string; data: LabelledFrame }> {
+  if (dataset === 'phishing') {
+    const schemaPath = resolve(ROOT, 'data/schemas/phishing.yaml');
+    const schema = await loadDatasetSchema(schemaPath);
+    return {
+      schemaPath,
+      data: await readLabelledFrame(schema, createReadStream(resolve(ROOT, 'data/phishing.csv'))),
+    };
+  }
+  if (dataset === 'nsl-kdd') {
+    const schemaPath = resolve(ROOT, 'data/schemas/nsl-kdd.yaml');
+    const schema = await loadDatasetSchema(schemaPath);
+    const limit = process.env.NSL_ROWS === undefined ? Infinity : Number(process.env.NSL_ROWS);
+    const raw = readCsvFrame(resolve(ROOT, 'data/nsl-kdd/KDDTrain+.csv.gz'), schema, limit);
+    return { schemaPath, data: { features: raw.frame, labels: mapTarget(schema, raw.labels) } };
+  }
+  throw new Error(`DATASET must be phishing or nsl-kdd, got ${dataset}`);
+}
+
+async function main(): Promise<void> {
+  const dataset = process.env.DATASET ?? 'phishing';
+  const { schemaPath, data } = await load(dataset);
+  const schema = await loadDatasetSchema(schemaPath);
+  const side = assignSplit({ labels: data.labels, testRatio: 0.2, seed: 42, stratified: true });
+  const part = (want: number): LabelledFrame => {
+    const idx = [...side.keys()].filter((i) => side[i] === want);
+    return { features: takeRows(data.features, idx), labels: Uint8Array.from(idx, (i) => data.labels[i]!) };
+  };
+  const t0 = performance.now();
+  const transformed = transformDataset(schema, part(0), part(1), {
+    imputation: 'median',
+    knnK: 3,
+    resampling: 'auto',
+    smoteK: 5,
+    seed: 42,
+  });
+  const transformS = (performance.now() - t0) / 1000;
+  const config = loadCandidatesConfig(process.env.CANDIDATES ?? DEFAULT_CANDIDATES_PATH, {
+    ...(process.env.TRIALS ? { trialsPerCandidate: Number(process.env.TRIALS) } : {}),
+    ...(process.env.HALVING === 'off' ? { halving: false } : {}),
+  });
+  const searchConfig =
+    process.env.ES === 'off'
+      ? { ...config, candidates: config.candidates.map(({ earlyStopping: _es, ...c }) => c) }
+      : config;
+  const pool = new WorkerPool(process.env.WORKERS ? { size: Number(process.env.WORKERS) } : {});
+  const train = transformed.train;
+  const load0 = loadavg()[0]!;
+  try {
+    const started = performance.now();
+    const cpu0 = process.cpuUsage();
+    const result = await randomSearch({
+      X: train.X,
+      y: train.y,
+      rows: train.rows,
+      cols: train.cols,
+      config: searchConfig,
+      run: (job) => pool.run(job),
+    });
+    const searchS = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const searchCpuS = (cpu.user + cpu.system) / 1e6;
+    const r0 = performance.now();
+    const fitted = await refit(pool, result.best, train, config.seed);
+    const refitS = (performance.now() - r0) / 1000;
+    const model = await loadModel(fitted.model);
+    const test = transformed.test;
+    const testF1 = binaryMetrics(test.y, model.predictProba(test.X, test.rows, test.cols), 0.5).f1;
+    model.free();
+    console.log(
+      JSON.stringify({
+        dataset,
+        trainRows: train.rows,
+        cols: train.cols,
+        testRows: test.rows,
+        resampling: transformed.resampling.method,
+        workers: pool.size,
+        cores: availableParallelism(),
+        loadBefore: load0,
+        loadAfter: loadavg()[0],
+        transformS: Number(transformS.toFixed(1)),
+        searchS: Number(searchS.toFixed(2)),
+        searchCpuS: Number(searchCpuS.toFixed(2)),
+        refitS: Number(refitS.toFixed(2)),
+        trainerS: Number((searchS + refitS).toFixed(2)),
+        best: {
+          candidate: result.best.candidate,
+          params: result.best.params,
+          fitParams: result.best.fitParams,
+          cvMean: Number(result.best.mean.toFixed(4)),
+          cvStd: Number(result.best.std.toFixed(4)),
+        },
+        testF1: Number(testF1.toFixed(4)),
+        leaderboard: result.leaderboard,
+        trials: result.trials.map((t) => ({
+          c: t.candidate,
+          i: t.trialIndex,
+          mean: Number(t.mean.toFixed(4)),
+          ms: t.durationMs,
+          rung: `${t.rung.index + 1}/${t.rung.of}`,
+          trainRows: t.rung.trainRows,
+          ...(t.foldRounds ? { rounds: t.foldRounds } : {}),
+        })),
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+}
+
+void main();
