@@ -143,12 +143,14 @@ function stageNames(facts: RunFacts): string[] {
   return [...known, ...[...seen].filter((s) => !known.includes(s)).sort((a, b) => a.localeCompare(b))];
 }
 
-/** Best trial per candidate, best candidate first. */
+/** Best trial per candidate (among those at the last rung of successive halving), best candidate first. */
 export function summarizeTrials(trials: readonly Trial[]): TrialSummary {
   const by = new Map<string, Trial[]>();
   for (const t of trials) by.set(t.candidate, [...(by.get(t.candidate) ?? []), t]);
   const candidates = [...by.entries()].map(([candidate, list]): CandidateTrials => {
-    const best = list.reduce((a, b) => (b.meanScore > a.meanScore ? b : a));
+    // with successive halving only trials scored on all rows (the last rung) compare with each other
+    const full = list.filter((t) => t.rung === undefined || t.rung.fraction === 1);
+    const best = (full.length > 0 ? full : list).reduce((a, b) => (b.meanScore > a.meanScore ? b : a));
     return {
       candidate,
       trials: list.length,

@@ -258,6 +258,21 @@ describe('runs: describeRun', () => {
     });
   });
 
+  it('with successive halving, a score from a reduced rung never shows as the best', () => {
+    const rung = (index: number, fraction: number) => ({ index, of: 3, fraction, trainRows: 100 });
+    const summaryOf = summarizeTrials([
+      { ...trial('xgboost', 0, 0.99), rung: rung(0, 1 / 9) },
+      { ...trial('xgboost', 1, 0.95), rung: rung(2, 1) },
+      { ...trial('xgboost', 2, 0.97), rung: rung(1, 1 / 3) },
+    ]);
+    expect(summaryOf.candidates[0]).toMatchObject({
+      candidate: 'xgboost',
+      trials: 3,
+      bestCvScore: 0.95,
+      bestTrialIndex: 1,
+    });
+  });
+
   it('the model it made and its lineage: snapshot and schema sha256, configs, code versions, gaps', () => {
     const model: ModelRecord = {
       version: 'm-1',
