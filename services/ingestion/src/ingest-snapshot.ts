@@ -69,15 +69,15 @@ export async function ingestSnapshot(
   if (bound === null) throw new UnknownDatasetError(input.dataset);
   const { schema, text: schemaText, fileName } = bound;
   const target = targetColumn(schema);
-  const filter = { loadedAt: { $lte: input.asOf } };
-  const collection = deps.records.records(input.dataset);
+  // The blocks loaded up to asOf, in file order; both passes read exactly these (decision 0063).
+  const listing = await deps.records.blocks(input.dataset, input.asOf);
 
   // Pass 1: labels and duplicate groups.
   let labels = new Uint8Array(1 << 14);
   let groups = new Uint32Array(1 << 14);
   const groupIds = new Map<string, number>();
   let rows = 0;
-  for await (const record of collection.find(filter, { sort: { _id: 1 }, batchSize: 2_000 })) {
+  for await (const record of deps.records.readInOrder(input.dataset, listing)) {
     if (rows === labels.length) {
       labels = grow(labels);
       groups = grow(groups);
@@ -127,8 +127,7 @@ export async function ingestSnapshot(
   try {
     for (const s of Object.values(streams)) await write(s, header);
     let i = 0;
-    for await (const record of collection.find(filter, { sort: { _id: 1 }, batchSize: 2_000 })) {
-      if (i >= rows) break; // rows loaded meanwhile with an equal timestamp: not part of this snapshot
+    for await (const record of deps.records.readInOrder(input.dataset, listing)) {
       const line = csvLine(schema, record);
       await write(streams.snapshot, line);
       await write(side[i] === 1 ? streams.test : streams.train, line);
