@@ -63,7 +63,12 @@ export function buildProgram(publish: Publish = publishCommand): Command {
     )
     .argument('<csv>', 'the data file')
     .requiredOption('--schema <yaml>', 'the dataset schema file, e.g. data/schemas/phishing.yaml')
-    .option('--batch-size <n>', 'records per insert batch', positiveInt, 1_000)
+    .option(
+      '--batch-size <n>',
+      'records per insert request (rounded up to whole blocks of 500 lines)',
+      positiveInt,
+      5_000,
+    )
     .option('--rejects <file>', 'write every rejected row (line and reasons) as JSON lines to this file')
     .option('--json', 'print the summary as JSON', false)
     .option(

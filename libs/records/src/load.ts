@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { loadDatasetSchema, openDataFile, readCsv, type CellValue } from '@netsentry/dataset';
-import type { RecordStore } from './record-store';
+import { blockId, type RecordStore } from './record-store';
 
 export interface LoadProgress {
   readonly bytesRead: number;
@@ -60,7 +60,7 @@ async function sha256OfFile(path: string): Promise<string> {
  */
 export async function loadRecords(options: LoadOptions): Promise<LoadSummary> {
   const { csvPath, schemaPath, store } = options;
-  const batchSize = options.batchSize ?? 1_000;
+  const batchSize = options.batchSize ?? 5_000;
   const sampleSize = options.sampleSize ?? 20;
   const [schema, schemaText, fileSha256, { size: totalBytes }] = await Promise.all([
     loadDatasetSchema(schemaPath),
@@ -98,8 +98,10 @@ export async function loadRecords(options: LoadOptions): Promise<LoadSummary> {
   for await (const row of readCsv(schema, input)) {
     rowsRead++;
     if (row.ok) {
-      batch.push({ values: row.values, source: { fileSha256, line: row.line } });
-      if (batch.length >= batchSize) await flush();
+      const source = { fileSha256, line: row.line };
+      // Full batches go out at a block boundary only: a block is inserted once, whole (decision 0063).
+      if (batch.length >= batchSize && blockId(source) !== blockId(batch.at(-1)!.source)) await flush();
+      batch.push({ values: row.values, source });
     } else {
       rejected++;
       const entry = { line: row.line, reasons: row.reasons };

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRecords, recordsCollectionName, RecordStore } from '../src';
+import { BLOCK_LINES, loadRecords, recordsCollectionName, RecordStore, type StoredRecord } from '../src';
 
 const data = (p: string) => join(repoRoot, 'data', p);
 let client: MongoClient;
@@ -23,6 +23,11 @@ afterAll(async () => {
   await db.dropDatabase().catch(() => undefined);
   await client.close();
 });
+
+async function firstRecord(dataset: string): Promise<StoredRecord> {
+  for await (const record of store.stream(dataset)) return record;
+  throw new Error(`dataset ${dataset} has no records`);
+}
 
 describe('netsentry data load (loadRecords) against the real MongoDB-wire server', () => {
   it('loads the phishing CSV, keeping duplicate rows, and binds the schema file to the dataset', async () => {
@@ -43,9 +48,10 @@ describe('netsentry data load (loadRecords) against the real MongoDB-wire server
     expect(bound?.schema.features).toHaveLength(30);
     expect(bound?.fileName).toBe('phishing.yaml');
 
-    const first = await store.records('phishing').findOne({}, { sort: { _id: 1 } });
-    expect(first?.values).toHaveProperty('Result');
-    expect(typeof first?.values['URL_Length']).toBe('number');
+    const first = await firstRecord('phishing');
+    expect(first.values).toHaveProperty('Result');
+    expect(typeof first.values['URL_Length']).toBe('number');
+    expect(first.source.line).toBe(2);
   });
 
   it('does not duplicate anything when the same file is loaded again', async () => {
@@ -58,14 +64,39 @@ describe('netsentry data load (loadRecords) against the real MongoDB-wire server
     expect(await store.count('phishing')).toBe(11_055);
   });
 
-  it('streams every record back through a cursor', async () => {
+  it('streams every record back in file order', async () => {
     let n = 0;
     let phishing = 0;
-    for await (const record of store.stream('phishing', 1_000)) {
+    let inOrder = true;
+    let previous = 1;
+    for await (const record of store.stream('phishing')) {
       n++;
       if (record.values['Result'] === '-1') phishing++;
+      inOrder &&= record.source.line === previous + 1;
+      previous = record.source.line;
     }
-    expect({ n, phishing }).toEqual({ n: 11_055, phishing: 4_898 });
+    expect({ n, phishing, inOrder }).toEqual({ n: 11_055, phishing: 4_898, inOrder: true });
+  });
+
+  it('loads in batches that end on block boundaries, and completes an interrupted load without duplicates', async () => {
+    const dataset = store.records('phishing');
+    const blocks = await store.blocks('phishing');
+    // An interrupted load: some blocks never arrived.
+    const lost = [blocks[0]!, blocks[5]!, blocks.at(-1)!];
+    await dataset.deleteMany({ _id: { $in: lost.map((b) => b.id) } });
+    const missing = lost.reduce((s, b) => s + b.count, 0);
+    expect(await store.count('phishing')).toBe(11_055 - missing);
+
+    const summary = await loadRecords({
+      csvPath: data('phishing.csv'),
+      schemaPath: data('schemas/phishing.yaml'),
+      store,
+      batchSize: 7, // far below a block: every batch still carries whole blocks
+    });
+    expect(summary).toMatchObject({ rowsRead: 11_055, inserted: missing, alreadyPresent: 11_055 - missing });
+    expect(await store.count('phishing')).toBe(11_055);
+    expect((await store.blocks('phishing')).map((b) => b.count)).toEqual(blocks.map((b) => b.count));
+    expect(blocks[1]!.count).toBe(BLOCK_LINES);
   });
 
   it('reports rejected rows with line numbers and reasons and stores the rest', async () => {
@@ -124,8 +155,8 @@ describe('netsentry data load (loadRecords) against the real MongoDB-wire server
       batchSize: 2_000,
     });
     expect(summary).toMatchObject({ dataset: 'nsl-kdd', rowsRead: 22_544, inserted: 22_544, rejected: 0 });
-    const record = await store.records('nsl-kdd').findOne({});
-    expect(Object.keys(record!.values)).toHaveLength(42);
-    expect(record!.values).not.toHaveProperty('difficulty');
+    const record = await firstRecord('nsl-kdd');
+    expect(Object.keys(record.values)).toHaveLength(42);
+    expect(record.values).not.toHaveProperty('difficulty');
   });
 });

@@ -20,11 +20,12 @@ import {
   logContext,
   type Logger,
 } from '@netsentry/observability';
-import { MongoStageExecutionStore } from '@netsentry/registry';
+import { MongoStageExecutionStore, RunRepository } from '@netsentry/registry';
 import { createKafka } from './kafka-factory';
 import { observabilityMetrics } from './metrics';
 import { provisionTopics } from './provisioning';
 import { enableShutdownHooks } from './shutdown';
+import { registryRunFailures } from './run-failures';
 import { PROVIDED_RESOURCES, StageResources } from './stage-resources';
 import type { LogFields } from './stage-pipeline';
 import { KafkaAvroTransport, type KafkaAvroTransportOptions } from './transport';
@@ -137,10 +138,12 @@ export async function runStage(
   }
 
   let ledger: MongoStageExecutionStore | null = null;
+  let runs: RunRepository | null = null;
   if (mongo !== null) {
     const db = await resources.mongoDb();
     ledger = new MongoStageExecutionStore(db);
     await ledger.ensureIndexes();
+    runs = new RunRepository(db);
   }
   if (resources.mongoOpened) {
     const db = await resources.mongoDb();
@@ -158,6 +161,7 @@ export async function runStage(
     topicPrefix: config.kafka.topicPrefix,
     instanceId: config.service.instanceId,
     ledger,
+    runs: runs === null ? null : registryRunFailures(runs),
     ...(batchGate === undefined ? {} : { batchGate: () => batchGate(app) }),
     logger,
     metrics: observabilityMetrics(app.get(Metrics)),

@@ -20,3 +20,4 @@ export * from './transport';
 export * from './stage-resources';
 export * from './stores.module';
 export * from './admin-auth';
+export * from './run-failures';

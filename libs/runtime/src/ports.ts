@@ -9,6 +9,15 @@ export type { ClaimInput, ExecutionClaim } from '@netsentry/registry';
 /** The part of @netsentry/registry's idempotency ledger the pipeline calls (unit tests pass fakes of it). */
 export type StageExecutionStore = Pick<RegistryLedger, 'claim' | 'complete' | 'recordFailure' | 'deadLetter'>;
 
+/**
+ * Ends a run as failed in the registry (RunRepository.finishRun of @netsentry/registry): the pipeline calls it
+ * when it dead-letters an event that belongs to a run, so the run does not stay `running` forever. False
+ * when the run had already ended (the first outcome stands); an unknown run is reported by the adapter.
+ */
+export interface RunFailures {
+  failRun(runId: string, stage: string, reason: string): Promise<boolean>;
+}
+
 type LogFn = (obj: object, msg?: string) => void;
 
 /** The slice of a pino logger the runtime uses. */

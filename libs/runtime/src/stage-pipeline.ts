@@ -16,6 +16,7 @@ import {
   noopMetrics,
   silentLogger,
   type FailureKind,
+  type RunFailures,
   type RuntimeLogger,
   type RuntimeMetrics,
   type StageExecutionStore,
@@ -34,6 +35,8 @@ export interface StagePipelineOptions {
   /** Idempotency ledger; null for a stage whose exactly-once comes from Kafka transactions alone (inference). */
   ledger: StageExecutionStore | null;
   deadLetterTopic?: DeadLetterTopic;
+  /** Ends a run `failed` when one of its events is dead-lettered; null/absent: runs are not touched. */
+  runs?: RunFailures | null;
   retry?: Partial<RetryPolicy>;
   /**
    * Deliveries (ledger claims) after which a message that never completed is dead-lettered without running
@@ -302,6 +305,19 @@ export class StagePipeline {
       { reason, attempts, errorCode: letter.errorCode, deadLetterTopic: kafkaTopic },
       'message dead-lettered',
     );
+    const runs = this.options.runs;
+    const runId = cause?.runId ?? null;
+    if (runs && runId !== null) {
+      const why = `${describeFailure(reason, attempts)}: ${letter.reason}`;
+      try {
+        if (await runs.failRun(runId, this.stage, why))
+          logger.warn({ runId, reason: why }, 'run ended as failed');
+      } catch (error) {
+        // The dead letter and the offset are committed; `netsentry runs show` still infers the failure from the
+        // ledger. Not retried here: the message is done.
+        logger.warn({ runId, err: errorJson(error) }, 'could not end the run as failed in the registry');
+      }
+    }
     return { kind: 'dead-lettered', reason, attempts, deadLetterId: letter.envelope.eventId };
   }
 
@@ -326,6 +342,22 @@ export class StagePipeline {
     } catch (error) {
       logger.warn({ err: errorJson(error) }, 'ledger update failed after commit; continuing');
     }
+  }
+}
+
+/** How a dead-lettered event failed, in words, for the run's reason. */
+function describeFailure(reason: FailureKind, attempts: number): string {
+  switch (reason) {
+    case 'exhausted':
+      return `failed ${attempts} times (retries exhausted)`;
+    case 'non-retryable':
+      return 'failed with an error that retrying cannot fix';
+    case 'crash-loop':
+      return `crashed the stage on ${attempts} deliveries`;
+    case 'decode':
+      return 'could not be decoded';
+    case 'handler':
+      return 'failed';
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type RuntimeHealth,
   type RuntimeLogger,
   type RuntimeMetrics,
+  type RunFailures,
   type StageExecutionStore,
 } from './ports';
 import type { RetryPolicy } from './retry';
@@ -41,6 +42,8 @@ export interface KafkaAvroTransportOptions {
   topicPrefix: string;
   /** Idempotency ledger; null when Kafka transactions alone give exactly-once (inference). */
   ledger: StageExecutionStore | null;
+  /** Ends a run `failed` (stage and reason) when one of its events is dead-lettered; absent: runs untouched. */
+  runs?: RunFailures | null;
   /** Default `<prefix>.<stage>`. */
   groupId?: string;
   /** Default 'pipeline.dlq'; inference uses 'traffic.dlq'. */
@@ -245,6 +248,7 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
         topicPrefix: o.topicPrefix,
         handlers,
         ledger,
+        runs: o.runs ?? null,
         ...(o.deadLetterTopic === undefined ? {} : { deadLetterTopic: o.deadLetterTopic }),
         ...(o.retry === undefined ? {} : { retry: o.retry }),
         ...(o.maxDeliveries === undefined ? {} : { maxDeliveries: o.maxDeliveries }),

@@ -3,7 +3,7 @@ import type { ArtifactRef } from '@netsentry/contracts';
 import type { EventBody } from '@netsentry/runtime';
 import { isPositiveLabel, targetColumn, type CellValue, type DatasetSchema } from '@netsentry/dataset';
 import { assignSplit } from '@netsentry/ml';
-import type { RecordStore, StoredRecord } from '@netsentry/records';
+import type { RecordStore, SpooledSnapshot, StoredRecord } from '@netsentry/records';
 import type { Registry } from '@netsentry/registry';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -67,17 +67,31 @@ export async function ingestSnapshot(
 ): Promise<EventBody<'data.ingested'>> {
   const bound = await deps.records.currentSchema(input.dataset);
   if (bound === null) throw new UnknownDatasetError(input.dataset);
+  // The records loaded up to asOf, read once from MongoDB into a local spool; both passes read it in file
+  // order (decisions 0011, 0063).
+  const spooled = await deps.records.spoolSnapshot(input.dataset, input.asOf);
+  try {
+    return await writeSnapshot(deps, input, bound, spooled);
+  } finally {
+    await spooled.close();
+  }
+}
+
+async function writeSnapshot(
+  deps: IngestDeps,
+  input: IngestInput,
+  bound: { schema: DatasetSchema; text: string; fileName: string },
+  spooled: SpooledSnapshot,
+): Promise<EventBody<'data.ingested'>> {
   const { schema, text: schemaText, fileName } = bound;
   const target = targetColumn(schema);
-  const filter = { loadedAt: { $lte: input.asOf } };
-  const collection = deps.records.records(input.dataset);
 
   // Pass 1: labels and duplicate groups.
   let labels = new Uint8Array(1 << 14);
   let groups = new Uint32Array(1 << 14);
   const groupIds = new Map<string, number>();
   let rows = 0;
-  for await (const record of collection.find(filter, { sort: { _id: 1 }, batchSize: 2_000 })) {
+  for await (const record of spooled.records()) {
     if (rows === labels.length) {
       labels = grow(labels);
       groups = grow(groups);
@@ -127,8 +141,7 @@ export async function ingestSnapshot(
   try {
     for (const s of Object.values(streams)) await write(s, header);
     let i = 0;
-    for await (const record of collection.find(filter, { sort: { _id: 1 }, batchSize: 2_000 })) {
-      if (i >= rows) break; // rows loaded meanwhile with an equal timestamp: not part of this snapshot
+    for await (const record of spooled.records()) {
       const line = csvLine(schema, record);
       await write(streams.snapshot, line);
       await write(side[i] === 1 ? streams.test : streams.train, line);
