@@ -72,11 +72,17 @@ export interface StartedCommand {
   }>;
 }
 
-/** The process environment for a command as a user runs it: theirs (PATH, HOME), not vitest's. */
+/** The process environment for a command as a user runs it: theirs (PATH, HOME, NETSENTRY_*), not vitest's. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('VITEST') || k === 'NODE_OPTIONS' || k === 'NODE_ENV' || k.startsWith('NETSENTRY_'))
+    // the developer's NETSENTRY_* stay (server ports, state and cache dirs); the system's settings win below
+    if (
+      k.startsWith('VITEST') ||
+      k.startsWith('NETSENTRY_START_') ||
+      k === 'NODE_OPTIONS' ||
+      k === 'NODE_ENV'
+    )
       continue;
     env[k] = v;
   }
