@@ -22,7 +22,7 @@ import {
   ArtifactNotJsonError,
   InvalidArtifactInputError,
 } from './errors';
-import { HashingStream, sha256Hex, VerifyingStream } from './hashing';
+import { HashingStream, sha256Hex, sha256HexYielding, VerifyingStream } from './hashing';
 import {
   artifactKey,
   assertKind,
@@ -46,6 +46,12 @@ export interface ArtifactStoreOptions {
   readonly partSizeBytes?: number;
   /** Parts uploaded in parallel. */
   readonly queueSize?: number;
+  /**
+   * In-memory bodies larger than this go up as a multipart upload of `partSizeBytes` parts (default
+   * 16 MiB), never as one PUT: a server that buffers a request body (S3Proxy verifying a v4 signature)
+   * then holds one part at a time, not the whole artifact. At least `partSizeBytes`.
+   */
+  readonly multipartThresholdBytes?: number;
   /** Clock for `created-at`; injectable for tests. */
   readonly now?: () => Date;
 }
@@ -103,6 +109,7 @@ export class ArtifactStore {
   private readonly client: S3Client;
   private readonly partSizeBytes: number;
   private readonly queueSize: number;
+  private readonly multipartThresholdBytes: number;
   private readonly now: () => Date;
 
   constructor(options: ArtifactStoreOptions) {
@@ -112,9 +119,12 @@ export class ArtifactStore {
     this.bucket = options.bucket;
     this.partSizeBytes = options.partSizeBytes ?? 8 * MiB;
     this.queueSize = options.queueSize ?? 4;
+    this.multipartThresholdBytes = options.multipartThresholdBytes ?? 16 * MiB;
     this.now = options.now ?? (() => new Date());
     if (this.partSizeBytes < 5 * MiB)
       throw new InvalidArtifactInputError('partSizeBytes', 'must be at least 5 MiB');
+    if (this.multipartThresholdBytes < this.partSizeBytes)
+      throw new InvalidArtifactInputError('multipartThresholdBytes', 'must be at least partSizeBytes');
   }
 
   /** Creates the bucket unless it exists; safe to call from every service at start-up. */
@@ -300,12 +310,32 @@ export class ArtifactStore {
 
   // ---------------------------------------------------------------------------------------------------
 
-  /** Hash known before writing: one conditional PUT straight to the final key. */
+  /**
+   * Hash known before writing: straight to the final key (no temporary object, no copy), in one PUT, or
+   * above `multipartThresholdBytes` as a multipart upload of slices of the same buffer (no copy either).
+   */
   private async putBytes(input: ValidatedPut, bytes: Buffer): Promise<ArtifactRef> {
-    const sha256 = sha256Hex(bytes);
+    const large = bytes.length > this.multipartThresholdBytes;
+    const sha256 = large ? await sha256HexYielding(bytes) : sha256Hex(bytes);
     const key = artifactKey(input.runId, input.kind, sha256, input.mediaType);
     const existing = await this.sameContentAt(key, sha256, bytes.length);
     if (existing) return existing;
+    if (large) {
+      await new Upload({
+        client: this.client,
+        params: {
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: input.mediaType,
+          Metadata: this.metadataFor(input, sha256),
+        },
+        partSize: this.partSizeBytes,
+        queueSize: this.queueSize,
+        leavePartsOnError: false,
+      }).done();
+      return this.refFor(key, sha256, bytes.length, input);
+    }
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -189,4 +189,35 @@ describe('a new user copying the documentation', () => {
     const [problem] = problemsOf(text);
     expect(problem).toMatch(/unknown key 'b': in a flow-style mapping .*; also unknown: 'colour'$/);
   });
+
+  it('reads max_categories and min_frequency of a categorical feature, and refuses bad ones', () => {
+    const schema = parseDatasetSchema(
+      valid.replace(
+        'proto: { type: categorical, values: [tcp, udp] }',
+        'proto: { type: categorical, max_categories: 20, min_frequency: 0.01 }',
+      ),
+    );
+    expect(schema.features.find((c) => c.name === 'proto')).toMatchObject({
+      type: 'categorical',
+      maxCategories: 20,
+      minFrequency: 0.01,
+    });
+    const problems = problemsOf(
+      valid.replace(
+        'proto: { type: categorical, values: [tcp, udp] }',
+        'proto: { type: categorical, max_categories: 0, min_frequency: 2.5 }',
+      ),
+    );
+    expect(problems.join('\n')).toMatch(/max_categories must be at least 1/);
+    expect(problems.join('\n')).toMatch(/min_frequency is a count .* or a share of the rows/);
+    const onTarget = problemsOf(
+      valid
+        .replace(
+          'verdict: { type: binary, values: [good, bad] }',
+          'verdict: { type: categorical, max_categories: 3 }',
+        )
+        .replace('positive: [bad]', 'negative: [good]'),
+    );
+    expect(onTarget.join('\n')).toMatch(/the target is not encoded/);
+  });
 });

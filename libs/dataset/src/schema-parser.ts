@@ -41,6 +41,14 @@ const categoricalColumn = z
     type: z.literal('categorical'),
     values: z.array(scalar).nonempty().optional(),
     unknown: z.enum(['bucket', 'reject']).optional(),
+    max_categories: z.number().int().min(1, { message: 'max_categories must be at least 1' }).optional(),
+    min_frequency: z
+      .number()
+      .positive({ message: 'min_frequency must be positive' })
+      .refine((v) => Number.isInteger(v) || v < 1, {
+        message: 'min_frequency is a count (a whole number ≥ 1) or a share of the rows (between 0 and 1)',
+      })
+      .optional(),
     ...common,
   })
   .strict();
@@ -236,6 +244,8 @@ function toColumn(name: string, raw: RawColumn, problems: SchemaProblem[], path:
         type: 'categorical',
         unknown: raw.unknown ?? 'bucket',
         ...(values ? { values } : {}),
+        ...(raw.max_categories !== undefined ? { maxCategories: raw.max_categories } : {}),
+        ...(raw.min_frequency !== undefined ? { minFrequency: raw.min_frequency } : {}),
       };
     }
     case 'binary': {
@@ -263,6 +273,14 @@ function toTarget(
     problems.push({
       path: 'target.column',
       message: `target column '${raw.column}' must be binary or categorical`,
+    });
+  } else if (
+    column.type === 'categorical' &&
+    (column.maxCategories !== undefined || column.minFrequency !== undefined)
+  ) {
+    problems.push({
+      path: `columns.${raw.column}`,
+      message: 'max_categories and min_frequency shape the encoding of features; the target is not encoded',
     });
   } else if (explicitlyNullable) {
     // A record without a label cannot be trained on; labels are never imputed.

@@ -35,6 +35,17 @@ export interface CategoricalColumn extends ColumnBase {
    * explicit unknown bucket; `reject` — invalid data.
    */
   readonly unknown: 'bucket' | 'reject';
+  /**
+   * One-hot encoding keeps at most this many categories (`max_categories`), the most frequent in the
+   * training split (ties: the earlier in `values`, else in sorted order); the rest go to the unknown
+   * bucket. Absent: every category seen in training is kept.
+   */
+  readonly maxCategories?: number;
+  /**
+   * Categories seen fewer times than this in the training split go to the unknown bucket
+   * (`min_frequency`): a count when ≥ 1, a share of the training rows when below 1.
+   */
+  readonly minFrequency?: number;
 }
 
 export interface BinaryColumn extends ColumnBase {

@@ -22,7 +22,11 @@ export class DatasetRowsRejectedError extends CodedError<'DATASET_ROWS_REJECTED'
  * NaN for missing; categorical and binary columns keep their spelling. Rows that break the schema are
  * refused as a whole (`DatasetRowsRejectedError`), since a split must never silently lose rows.
  */
-export async function readLabelledFrame(schema: DatasetSchema, input: Readable): Promise<LabelledFrame> {
+export async function readLabelledFrame(
+  schema: DatasetSchema,
+  input: Readable,
+  onRows?: (rows: number) => void,
+): Promise<LabelledFrame> {
   const numeric = schema.features.map((c) => (c.type === 'numeric' ? new Array<number>() : null));
   const categorical = schema.features.map((c) => (c.type === 'numeric' ? null : new Array<string | null>()));
   const labels: number[] = [];
@@ -41,7 +45,9 @@ export async function readLabelledFrame(schema: DatasetSchema, input: Readable):
       else categorical[j]!.push(value === null ? null : String(value));
     });
     labels.push(isPositiveLabel(schema, String(row.values[target.field] ?? '')) ? 1 : 0);
+    if (onRows !== undefined && labels.length % 1_000 === 0) onRows(labels.length);
   }
+  onRows?.(labels.length);
   if (rejected > 0) throw new DatasetRowsRejectedError(rejected, sample);
   const columns = schema.features.map((c, j): Column =>
     c.type === 'numeric'
@@ -51,15 +57,22 @@ export async function readLabelledFrame(schema: DatasetSchema, input: Readable):
   return { features: { rows: labels.length, columns }, labels: Uint8Array.from(labels) };
 }
 
-/** Reads a snapshot's train and test splits side by side; `open` streams one artifact (e.g. `ArtifactStore.open`). */
+/**
+ * Reads a snapshot's train and test splits side by side; `open` streams one artifact (e.g.
+ * `ArtifactStore.open`); `onRows` hears the rows read so far, both splits together.
+ */
 export async function readLabelledSplits<R>(
   schema: DatasetSchema,
   splits: { readonly train: R; readonly test: R },
   open: (ref: R) => Promise<Readable>,
+  onRows?: (rows: number) => void,
 ): Promise<{ train: LabelledFrame; test: LabelledFrame }> {
+  let trainRows = 0;
+  let testRows = 0;
+  const report = onRows && (() => onRows(trainRows + testRows));
   const [train, test] = await Promise.all([
-    readLabelledFrame(schema, await open(splits.train)),
-    readLabelledFrame(schema, await open(splits.test)),
+    readLabelledFrame(schema, await open(splits.train), report && ((n) => ((trainRows = n), report()))),
+    readLabelledFrame(schema, await open(splits.test), report && ((n) => ((testRows = n), report()))),
   ]);
   return { train, test };
 }

@@ -10,3 +10,4 @@ export * from './evaluation';
 export * from './engines';
 export * from './bundle';
 export * from './worker-script';
+export * from './on-pool';

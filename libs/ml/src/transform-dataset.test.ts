@@ -6,7 +6,12 @@ import { readLabelledFrame } from './dataset-frame';
 import { poolNeighbourSearch, WorkerPool } from './engines/worker-pool';
 import { takeRows, type LabelledFrame } from './frame';
 import { assignSplit } from './split';
-import { transformDataset, transformDatasetWith, type TransformSettings } from './transform-dataset';
+import {
+  transformDataset,
+  transformDatasetOnPool,
+  transformDatasetWith,
+  type TransformSettings,
+} from './transform-dataset';
 
 const repoRoot = resolve(__dirname, '../../..');
 
@@ -61,5 +66,29 @@ describe('transform resampling policy', () => {
     expect(Array.from(pooled.train.X)).toEqual(Array.from(local.train.X));
     expect(Array.from(pooled.train.y)).toEqual(Array.from(local.train.y));
     expect(pooled.classCountsAfter).toEqual(local.classCountsAfter);
+  }, 120_000);
+
+  it('everything on the pool (fit, chunked encoding, searches): the same preprocessor and rows, with progress', async () => {
+    const { schema, train, test } = await phishing();
+    const forced = { ...settings, imputation: 'knn' as const, resampling: 'smote-tomek' as const };
+    const local = transformDataset(schema, train, test, forced);
+    const phases: { name: string; total: number; last: number; finished: boolean }[] = [];
+    const progress = {
+      phase(name: string, total: number) {
+        const p = { name, total, last: 0, finished: false };
+        phases.push(p);
+        return { update: (d: number) => void (p.last = d), finish: () => void (p.finished = true) };
+      },
+    };
+    const pooled = await transformDatasetOnPool(schema, train, test, forced, pool, progress);
+    expect(pooled.preprocessor).toEqual(local.preprocessor);
+    expect(Array.from(pooled.test.X)).toEqual(Array.from(local.test.X));
+    expect(Array.from(pooled.unbalancedTrain!.X)).toEqual(Array.from(local.unbalancedTrain!.X));
+    expect(Array.from(pooled.train.X)).toEqual(Array.from(local.train.X));
+    expect(Array.from(pooled.train.y)).toEqual(Array.from(local.train.y));
+    expect(phases.map((p) => p.name)).toEqual(['fit', 'encode', 'smote-neighbours', 'tomek-neighbours']);
+    expect(phases.every((p) => p.finished)).toBe(true);
+    expect(phases[1]!.last).toBe(train.labels.length + test.labels.length);
+    expect(phases[3]!.last).toBe(phases[3]!.total);
   }, 120_000);
 });

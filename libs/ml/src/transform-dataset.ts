@@ -1,6 +1,9 @@
 import type { DatasetSchema } from '@netsentry/dataset';
 import type { LabelledFrame } from './frame';
 import type { LabelledMatrix } from './matrix-file';
+import type { WorkerPool } from './engines/worker-pool';
+import { poolNeighbourSearch } from './engines/worker-pool';
+import { applyPreprocessorOnPool, type ProgressSink } from './on-pool';
 import {
   applyPreprocessor,
   asTrainSplit,
@@ -77,6 +80,70 @@ export async function transformDatasetWith(
 ): Promise<TransformResult> {
   const prepared = prepare(schema, train, test, settings);
   if (prepared.decision.method === 'none') return finish(prepared, null);
+  return resample(prepared, settings, search);
+}
+
+/**
+ * `transformDataset` with everything heavy on a worker pool, so the calling thread's event loop stays free
+ * (health checks, metrics, Kafka heartbeats): the fit in one worker, the preprocessing of train and test
+ * in chunks across the workers, SMOTE-Tomek's neighbour searches split across them. The same result as
+ * `transformDataset`. `progress` gets the phases `fit`, `encode` (train and test rows), and, when
+ * resampling, `smote-neighbours` and `tomek-neighbours` (queries).
+ */
+export async function transformDatasetOnPool(
+  schema: DatasetSchema,
+  train: LabelledFrame,
+  test: LabelledFrame,
+  settings: TransformSettings,
+  pool: WorkerPool,
+  progress?: ProgressSink,
+): Promise<TransformResult> {
+  const fitting = progress?.phase('fit', train.features.rows);
+  const { preprocessor } = await pool.fitPreprocessor({
+    train,
+    schema,
+    options: { imputation: settings.imputation, k: settings.knnK, seed: settings.seed },
+  });
+  fitting?.finish();
+  const total = train.features.rows + test.features.rows;
+  const encoding = progress?.phase('encode', total);
+  let trainDone = 0;
+  let testDone = 0;
+  const report = (): void => encoding?.update(trainDone + testDone);
+  const [trainX, testX] = await Promise.all([
+    applyPreprocessorOnPool(pool, preprocessor, train.features, {
+      onRows: (d) => ((trainDone = d), report()),
+    }),
+    applyPreprocessorOnPool(pool, preprocessor, test.features, {
+      onRows: (d) => ((testDone = d), report()),
+    }),
+  ]);
+  encoding?.finish();
+  const decision = decideResampling(
+    settings.resampling,
+    classCounts(train.labels),
+    ...(settings.resamplingMinShare === undefined ? [] : [settings.resamplingMinShare]),
+  );
+  const prepared: Prepared = {
+    preprocessor,
+    trainX: { ...trainX, y: train.labels },
+    test: { ...testX, y: test.labels },
+    decision,
+  };
+  if (decision.method === 'none') return finish(prepared, null);
+  const phases = ['smote-neighbours', 'tomek-neighbours'];
+  let searches = 0;
+  const search: NeighbourSearch = (points, dims, k, indices) => {
+    const name = phases[searches++] ?? `neighbours-${searches}`;
+    let tracker: ReturnType<ProgressSink['phase']> | undefined;
+    const onProgress = (done: number, queries: number): void => {
+      tracker ??= progress?.phase(name, queries);
+      tracker?.update(done);
+    };
+    return poolNeighbourSearch(pool, progress ? { onProgress } : {})(points, dims, k, indices).finally(() =>
+      tracker?.finish(),
+    );
+  };
   return resample(prepared, settings, search);
 }
 

@@ -30,3 +30,4 @@ export {
 } from './metrics/metrics';
 export { ObservabilityController } from './nest/observability.controller';
 export { ObservabilityModule, type ObservabilityOptions } from './nest/observability.module';
+export { Progress, type PhaseProgress, type ProgressLogger, type ProgressOptions } from './progress/progress';

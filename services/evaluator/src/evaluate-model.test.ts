@@ -34,8 +34,8 @@ const base = {
 };
 
 describe('evaluateModel', () => {
-  it('with no production model, accepts on the floors alone and keeps sample records with their scores', () => {
-    const report = evaluateModel({ ...base, candidate: perfect, production: null });
+  it('with no production model, accepts on the floors alone and keeps sample records with their scores', async () => {
+    const report = await evaluateModel({ ...base, candidate: perfect, production: null });
     expect(report.accepted).toBe(true);
     expect(report.verdict).toBe('FLOORS_ONLY');
     expect(report.failed).toEqual([]);
@@ -44,19 +44,19 @@ describe('evaluateModel', () => {
     expect(report.reasons.filter((r) => /production/.test(r))).toHaveLength(1);
     const samples = frameFromJson(report.samples.records);
     expect(samples.rows).toBe(8);
-    expect(Array.from(perfect.scoreFrame(samples))).toEqual(report.samples.scores);
+    expect(Array.from(await perfect.scoreFrame(samples))).toEqual(report.samples.scores);
   });
 
-  it('rejects a candidate below the floor, naming the check and the figures', () => {
-    const report = evaluateModel({ ...base, candidate: weaker, production: null });
+  it('rejects a candidate below the floor, naming the check and the figures', async () => {
+    const report = await evaluateModel({ ...base, candidate: weaker, production: null });
     expect(report.accepted).toBe(false);
     expect(report.verdict).toBe('REJECTED');
     expect(report.failedChecks).toEqual(['METRIC_FLOOR']);
     expect(report.failed).toEqual(['f1 0.750 < required 0.900']);
   });
 
-  it('compares with production on the same test set and needs the margin', () => {
-    const beats = evaluateModel({
+  it('compares with production on the same test set and needs the margin', async () => {
+    const beats = await evaluateModel({
       ...base,
       candidate: perfect,
       production: { version: 'm-1', scorer: weaker },
@@ -66,7 +66,7 @@ describe('evaluateModel', () => {
     expect(beats.production?.version).toBe('m-1');
     expect(beats.production?.test.f1).toBeCloseTo(0.75, 12);
 
-    const tie = evaluateModel({
+    const tie = await evaluateModel({
       ...base,
       candidate: perfect,
       production: { version: 'm-1', scorer: perfect },
@@ -78,14 +78,14 @@ describe('evaluateModel', () => {
     );
   });
 
-  it('says so when the production model cannot score the test set, and lets the floors decide', () => {
+  it('says so when the production model cannot score the test set, and lets the floors decide', async () => {
     const broken: Scorer = {
       bundle: { threshold: 0.5 },
       scoreFrame: () => {
         throw new Error("no column 'y' in frame");
       },
     };
-    const report = evaluateModel({
+    const report = await evaluateModel({
       ...base,
       candidate: perfect,
       production: { version: 'm-1', scorer: broken },
@@ -101,7 +101,7 @@ describe('evaluateModel', () => {
 });
 
 describe('sampleRows', () => {
-  it('spreads the samples over the whole set', () => {
+  it('spreads the samples over the whole set', async () => {
     expect(sampleRows(5, 8)).toEqual([0, 1, 2, 3, 4]);
     expect(sampleRows(100, 4)).toEqual([0, 25, 50, 75]);
   });

@@ -11,9 +11,10 @@ import {
   type LabelledFrame,
 } from '@netsentry/ml';
 
-/** Something that turns raw records into P(positive): an opened bundle. */
+/** Something that turns raw records into P(positive): an opened bundle, or a bundle scored on a worker pool. */
 export interface Scorer {
-  scoreFrame(frame: Frame): Float64Array;
+  /** `part`: which set the frame is (for progress). */
+  scoreFrame(frame: Frame, part?: 'test' | 'train'): Float64Array | Promise<Float64Array>;
   readonly bundle: { readonly threshold: number };
 }
 
@@ -65,20 +66,20 @@ export function metricsMap(m: BinaryMetrics): Record<string, number> {
  * Scores the candidate on train and test and the production model on the same test set, applies the
  * acceptance rule and returns the report (with sample records and the candidate's scores for the pusher).
  */
-export function evaluateModel(input: EvaluateInput): EvaluationReport {
+export async function evaluateModel(input: EvaluateInput): Promise<EvaluationReport> {
   const { candidate, production, train, test, policy } = input;
-  const testScores = candidate.scoreFrame(test.features);
+  // Test and train side by side: on a pool, each keeps a worker busy.
+  const [testScores, trainScores] = await Promise.all([
+    candidate.scoreFrame(test.features, 'test'),
+    candidate.scoreFrame(train.features, 'train'),
+  ]);
   const candidateTest = binaryMetrics(test.labels, testScores, candidate.bundle.threshold);
-  const candidateTrain = binaryMetrics(
-    train.labels,
-    candidate.scoreFrame(train.features),
-    candidate.bundle.threshold,
-  );
+  const candidateTrain = binaryMetrics(train.labels, trainScores, candidate.bundle.threshold);
   let productionTest: BinaryMetrics | null = null;
   let note = input.productionNote;
   if (production) {
     try {
-      const scores = production.scorer.scoreFrame(test.features);
+      const scores = await production.scorer.scoreFrame(test.features, 'test');
       productionTest = binaryMetrics(test.labels, scores, production.scorer.bundle.threshold);
     } catch (e) {
       // E.g. the dataset's schema gained a column the production preprocessor never saw.

@@ -30,4 +30,11 @@ export const evaluatorSection = defineConfig({
     max: 10_000,
     description: 'test records (with their scores) kept in the report for the pusher to re-score',
   }),
+  NETSENTRY_EVALUATOR_WORKERS: int({
+    min: 1,
+    max: 64,
+    optional: true,
+    description:
+      "worker threads that preprocess and score the test and train sets (off the event loop); default: the machine's available parallelism",
+  }),
 });

@@ -1,18 +1,20 @@
-import { Controller, Inject, Optional } from '@nestjs/common';
+import { Controller, Inject, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { ArtifactStore } from '@netsentry/artifacts';
 import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
 import {
   EVALUATION_REPORT_KIND,
-  openBundle,
   parseBundle,
   parseEvaluationReport,
   readLabelledSplits,
+  scoreFrameOnPool,
+  WorkerPool,
   type AcceptancePolicy,
   type EvaluationReport,
-  type OpenBundle,
+  type Frame,
+  type ModelBundle,
 } from '@netsentry/ml';
-import { Metrics } from '@netsentry/observability';
+import { Metrics, Progress } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
 import {
   productionAliasName,
@@ -32,14 +34,16 @@ import {
   type StageContext,
   type StageResult,
 } from '@netsentry/runtime';
-import { evaluateModel, metricsMap } from './evaluate-model';
+import { evaluateModel, metricsMap, type Scorer } from './evaluate-model';
 import { evaluatorSection } from './evaluator.config';
 
 const f3 = (x: number): string => x.toFixed(3);
 
 @Controller()
-export class EvaluatorController {
+export class EvaluatorController implements OnModuleDestroy {
   private readonly policy: AcceptancePolicy;
+  /** Preprocessing and scoring run here, off the event loop (which keeps answering health and metrics). */
+  private readonly pool: WorkerPool;
   private readonly sampleCount: number;
   private readonly verdicts: ReturnType<Metrics['counter']> | undefined;
   private readonly scores: ReturnType<Metrics['gauge']> | undefined;
@@ -48,9 +52,12 @@ export class EvaluatorController {
     @Inject(RECORD_STORE) private readonly records: RecordStore,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(REGISTRY) private readonly registry: Registry,
-    @Optional() @Inject(Metrics) metrics?: Metrics,
+    @Optional() @Inject(Metrics) private readonly metrics?: Metrics,
   ) {
     const s = loadConfig(evaluatorSection);
+    this.pool = new WorkerPool(
+      s.NETSENTRY_EVALUATOR_WORKERS === undefined ? {} : { size: s.NETSENTRY_EVALUATOR_WORKERS },
+    );
     this.policy = {
       metric: s.NETSENTRY_EVALUATOR_METRIC,
       minimum: s.NETSENTRY_EVALUATOR_MIN_SCORE,
@@ -70,6 +77,30 @@ export class EvaluatorController {
     );
   }
 
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /**
+   * A bundle's scorer on the pool: its model loaded and checked in a worker first (a bundle that cannot
+   * load fails here), then every frame preprocessed and scored there in chunks, with progress.
+   */
+  private async poolScorer(bundle: ModelBundle, progress: Progress, name: string): Promise<Scorer> {
+    const model = { bytes: Buffer.from(bundle.model.data, 'base64'), preprocessor: bundle.preprocessor };
+    await this.pool.score({ model: model.bytes, preprocessor: model.preprocessor, frame: null });
+    return {
+      bundle,
+      scoreFrame: async (frame: Frame, part?: 'test' | 'train') => {
+        const phase = progress.phase(`score-${name}${part ? `-${part}` : ''}`, frame.rows);
+        try {
+          return await scoreFrameOnPool(this.pool, model, frame, { onRows: (d) => phase.update(d) });
+        } finally {
+          phase.finish();
+        }
+      },
+    };
+  }
+
   /** What the registry keeps as this stage's settings for a run (lineage). */
   private stageSettings(): StageConfig {
     return stageConfig({ policy: this.policy, samples: this.sampleCount });
@@ -85,9 +116,19 @@ export class EvaluatorController {
 
     if (model.status !== 'trained') return this.redelivered(event, model, ctx);
 
-    let candidate: OpenBundle;
+    const progress = new Progress({
+      stage: 'evaluator',
+      logger: ctx.logger,
+      metrics: this.metrics,
+      bindings: { runId, version: model.version },
+    });
+    let candidate: Scorer;
     try {
-      candidate = await openBundle(parseBundle(await this.artifacts.getBuffer(event.bundle)));
+      candidate = await this.poolScorer(
+        parseBundle(await this.artifacts.getBuffer(event.bundle)),
+        progress,
+        'candidate',
+      );
     } catch (e) {
       return this.scoringError(
         event,
@@ -96,35 +137,36 @@ export class EvaluatorController {
         `candidate bundle could not be loaded: ${(e as Error).message}`,
       );
     }
-    let report: EvaluationReport;
-    try {
-      const schema = await this.records.requireSchema(event.dataset.schema.sha256);
-      const { train, test } = await readLabelledSplits(schema, event.dataset, (ref) =>
-        this.artifacts.open(ref),
-      );
-      const production = await this.productionModel(model, event.dataset.datasetName);
-      try {
-        report = evaluateModel({
-          runId,
-          modelVersion: model.version,
-          bundle: event.bundle,
-          testSet: event.dataset.test,
-          candidate,
-          dataset: event.dataset.datasetName,
-          production: production.model,
-          productionAtEvaluation: production.aliasVersion,
-          ...(production.note ? { productionNote: production.note } : {}),
-          train,
-          test,
-          policy: this.policy,
-          sampleCount: this.sampleCount,
-        });
-      } finally {
-        production.model?.scorer.free();
-      }
-    } finally {
-      candidate.free();
-    }
+    const schema = await this.records.requireSchema(event.dataset.schema.sha256);
+    const { train: trainSplit, test: testSplit } = event.dataset;
+    const expected =
+      trainSplit.rowCount === null || testSplit.rowCount === null
+        ? null
+        : trainSplit.rowCount + testSplit.rowCount;
+    const reading = expected === null ? undefined : progress.phase('read', expected);
+    const { train, test } = await readLabelledSplits(
+      schema,
+      event.dataset,
+      (ref) => this.artifacts.open(ref),
+      reading && ((rows) => reading.update(rows)),
+    );
+    reading?.finish();
+    const production = await this.productionModel(model, event.dataset.datasetName, progress);
+    const report = await evaluateModel({
+      runId,
+      modelVersion: model.version,
+      bundle: event.bundle,
+      testSet: event.dataset.test,
+      candidate,
+      dataset: event.dataset.datasetName,
+      production: production.model,
+      productionAtEvaluation: production.aliasVersion,
+      ...(production.note ? { productionNote: production.note } : {}),
+      train,
+      test,
+      policy: this.policy,
+      sampleCount: this.sampleCount,
+    });
 
     const reportRef = await this.artifacts.putJson({ runId, kind: EVALUATION_REPORT_KIND, value: report });
     await this.registry.artifacts.record({
@@ -291,8 +333,9 @@ export class EvaluatorController {
   private async productionModel(
     candidate: ModelRecord,
     datasetName: string,
+    progress: Progress,
   ): Promise<{
-    model: { version: string; scorer: OpenBundle } | null;
+    model: { version: string; scorer: Scorer } | null;
     aliasVersion: string | null;
     note?: string;
   }> {
@@ -310,7 +353,7 @@ export class EvaluatorController {
       };
     }
     return {
-      model: { version: alias.version, scorer: await openBundle(bundle) },
+      model: { version: alias.version, scorer: await this.poolScorer(bundle, progress, 'production') },
       aliasVersion: alias.version,
     };
   }

@@ -17,6 +17,9 @@ export const transformSection = defineConfig({
   }),
   NETSENTRY_TRANSFORM_SMOTE_K: int({ default: 5, min: 1, max: 50 }),
   NETSENTRY_TRANSFORM_SEED: int({ default: 42 }),
-  /** Worker threads for SMOTE-Tomek's neighbour searches; default: the machine's available parallelism. */
+  /**
+   * Worker threads for the preprocessor's fit and encoding and SMOTE-Tomek's neighbour searches; default:
+   * the machine's available parallelism.
+   */
   NETSENTRY_TRANSFORM_WORKERS: int({ min: 1, max: 64, optional: true }),
 });

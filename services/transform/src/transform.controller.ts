@@ -1,15 +1,17 @@
-import { Controller, Inject, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Inject, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { ArtifactStore } from '@netsentry/artifacts';
 import { loadConfig } from '@netsentry/config';
 import type { EventByTopic } from '@netsentry/contracts';
 import {
   encodeMatrix,
   MATRIX_MEDIA_TYPE,
-  poolNeighbourSearch,
   readLabelledSplits,
   serializePreprocessor,
+  transformDatasetOnPool,
   WorkerPool,
+  type TransformSettings,
 } from '@netsentry/ml';
+import { Metrics, Progress } from '@netsentry/observability';
 import type { RecordStore } from '@netsentry/records';
 import { stageConfig, type Registry } from '@netsentry/registry';
 import {
@@ -22,18 +24,21 @@ import {
   type StageResult,
 } from '@netsentry/runtime';
 import { transformSection } from './transform.config';
-import { transformDatasetWith, type TransformSettings } from '@netsentry/ml';
 
 @Controller()
 export class TransformController implements OnModuleDestroy {
   private readonly settings: TransformSettings;
-  /** SMOTE-Tomek's neighbour searches run here, split across the threads, off the event loop. */
+  /**
+   * The fit, the preprocessing and SMOTE-Tomek's neighbour searches run here, split across the threads,
+   * off the event loop (which keeps answering /healthz, /readyz and /metrics).
+   */
   private readonly pool: WorkerPool;
 
   constructor(
     @Inject(RECORD_STORE) private readonly records: RecordStore,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(REGISTRY) private readonly registry: Registry,
+    @Optional() @Inject(Metrics) private readonly metrics?: Metrics,
   ) {
     const s = loadConfig(transformSection);
     this.settings = {
@@ -60,17 +65,27 @@ export class TransformController implements OnModuleDestroy {
   ): Promise<StageResult> {
     const runId = ctx.envelope.runId ?? 'unknown-run';
     const schema = await this.records.requireSchema(event.dataset.schema.sha256);
-    const { train, test } = await readLabelledSplits(schema, event.dataset, (ref) =>
-      this.artifacts.open(ref),
-    );
-    const started = Date.now();
-    const result = await transformDatasetWith(
+    const progress = new Progress({
+      stage: 'transform',
+      logger: ctx.logger,
+      metrics: this.metrics,
+      bindings: { runId },
+    });
+    const { train: trainRef0, test: testRef0 } = event.dataset;
+    const expected =
+      trainRef0.rowCount === null || testRef0.rowCount === null
+        ? null
+        : trainRef0.rowCount + testRef0.rowCount;
+    const reading = expected === null ? undefined : progress.phase('read', expected);
+    const { train, test } = await readLabelledSplits(
       schema,
-      train,
-      test,
-      this.settings,
-      poolNeighbourSearch(this.pool),
+      event.dataset,
+      (ref) => this.artifacts.open(ref),
+      reading && ((rows) => reading.update(rows)),
     );
+    reading?.finish();
+    const started = Date.now();
+    const result = await transformDatasetOnPool(schema, train, test, this.settings, this.pool, progress);
     const resampling = result.resampling;
     ctx.logger.info(
       {

@@ -1,8 +1,18 @@
+import type { DatasetSchema } from '@netsentry/dataset';
+import type { Frame, LabelledFrame } from '../frame';
 import { PreprocessingError, type PreprocessingErrorCode } from '../preprocessing/errors';
+import {
+  applyPreprocessor,
+  asTrainSplit,
+  fitPreprocessor,
+  type FittedPreprocessor,
+  type PreprocessorOptions,
+} from '../preprocessing/preprocessor';
 import type { PointMatrix } from '../preprocessing/brute-knn';
 import { kNearestNeighbours, type NeighbourMethod } from '../preprocessing/neighbours';
 import { smoteTomek, type SmoteTomekResult } from '../preprocessing/smote-tomek';
 import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
+import { loadModel } from './models';
 import { trainRandomForest, type RandomForestParams } from './random-forest';
 import { trainXGBoost, type XGBoostModel, type XGBoostParams } from './xgboost-model';
 import { loadXGBoostWasm } from './xgboost-wasm';
@@ -176,13 +186,94 @@ export function runNeighbourJob(job: NeighbourJob): NeighbourJobResult {
   return { neighbours: out.indices, sqDistances: out.sqDistances, searchMs: performance.now() - started };
 }
 
+/** Fits the preprocessor on a training split (`fitPreprocessor`) in a worker. */
+export interface FitPreprocessorJob {
+  readonly train: LabelledFrame;
+  readonly schema: DatasetSchema;
+  readonly options: PreprocessorOptions;
+}
+
+export interface FitPreprocessorJobResult {
+  readonly preprocessor: FittedPreprocessor;
+  readonly fitMs: number;
+}
+
+export function runFitPreprocessorJob(job: FitPreprocessorJob): FitPreprocessorJobResult {
+  const started = performance.now();
+  const preprocessor = fitPreprocessor(asTrainSplit(job.train), job.schema, job.options);
+  return { preprocessor, fitMs: performance.now() - started };
+}
+
+/** Applies a fitted preprocessor to some rows (`applyPreprocessor`) in a worker. */
+export interface ApplyPreprocessorJob {
+  readonly preprocessor: FittedPreprocessor;
+  readonly frame: Frame;
+}
+
+export interface ApplyPreprocessorJobResult {
+  /** Row-major `frame.rows × cols`. */
+  readonly X: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export function runApplyPreprocessorJob(job: ApplyPreprocessorJob): ApplyPreprocessorJobResult {
+  const m = applyPreprocessor(job.preprocessor, job.frame);
+  return { X: m.X, rows: m.rows, cols: m.cols };
+}
+
+/**
+ * Scores raw records with a model in a worker: the bundle's preprocessor, then the model's P(positive)
+ * (what `OpenBundle.scoreFrame` does). `frame` null: only load the model and check its columns.
+ */
+export interface ScoreJob {
+  /** The model's `toBytes()` (a bundle's `model.data`, decoded). */
+  readonly model: Uint8Array;
+  readonly preprocessor: FittedPreprocessor;
+  readonly frame: Frame | null;
+}
+
+export interface ScoreJobResult {
+  readonly proba: Float64Array;
+  readonly scoreMs: number;
+}
+
+export async function runScoreJob(job: ScoreJob): Promise<ScoreJobResult> {
+  const started = performance.now();
+  const model = await loadModel(job.model);
+  try {
+    const cols = job.preprocessor.outputFeatures.length;
+    if (model.cols !== cols) {
+      throw new EngineError(
+        'LOAD_FAILED',
+        `model expects ${model.cols} columns, the preprocessor gives ${cols}`,
+      );
+    }
+    if (job.frame === null || job.frame.rows === 0)
+      return { proba: new Float64Array(0), scoreMs: performance.now() - started };
+    const m = applyPreprocessor(job.preprocessor, job.frame);
+    return { proba: model.predictProba(m.X, m.rows, m.cols), scoreMs: performance.now() - started };
+  } finally {
+    model.free();
+  }
+}
+
 /** What crosses to a worker: one job of any kind, tagged. */
 export type PoolJob =
   | { readonly type: 'train'; readonly job: TrainJob }
   | { readonly type: 'resample'; readonly job: ResampleJob }
-  | { readonly type: 'neighbours'; readonly job: NeighbourJob };
+  | { readonly type: 'neighbours'; readonly job: NeighbourJob }
+  | { readonly type: 'fit-preprocessor'; readonly job: FitPreprocessorJob }
+  | { readonly type: 'apply-preprocessor'; readonly job: ApplyPreprocessorJob }
+  | { readonly type: 'score'; readonly job: ScoreJob };
 
-export type PoolJobResult = TrainJobResult | ResampleJobResult | NeighbourJobResult;
+export type PoolJobResult =
+  | TrainJobResult
+  | ResampleJobResult
+  | NeighbourJobResult
+  | FitPreprocessorJobResult
+  | ApplyPreprocessorJobResult
+  | ScoreJobResult;
 
 /** Runs a tagged job in the current thread (the worker entry's dispatch). */
 export async function runPoolJob(job: PoolJob): Promise<PoolJobResult> {
@@ -193,6 +284,12 @@ export async function runPoolJob(job: PoolJob): Promise<PoolJobResult> {
       return runResampleJob(job.job);
     case 'neighbours':
       return runNeighbourJob(job.job);
+    case 'fit-preprocessor':
+      return runFitPreprocessorJob(job.job);
+    case 'apply-preprocessor':
+      return runApplyPreprocessorJob(job.job);
+    case 'score':
+      return await runScoreJob(job.job);
   }
 }
 
@@ -210,7 +307,10 @@ export function transferableBuffers(arrays: readonly (ArrayBufferView | undefine
 export function resultBuffers(result: PoolJobResult): ArrayBuffer[] {
   if ('model' in result) return transferableBuffers([result.model, result.proba]);
   if ('neighbours' in result) return transferableBuffers([result.neighbours, result.sqDistances]);
-  return transferableBuffers([result.X, result.y]);
+  if ('preprocessor' in result) return [];
+  if ('scoreMs' in result) return transferableBuffers([result.proba]);
+  if ('y' in result) return transferableBuffers([result.X, result.y]);
+  return transferableBuffers([result.X]);
 }
 
 export interface WireError {

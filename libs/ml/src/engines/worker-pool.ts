@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
+import type { Frame } from '../frame';
 import { workerScript } from '../worker-script';
 import { EngineError, type FeatureMatrix } from './engine';
 import type { PointMatrix } from '../preprocessing/brute-knn';
@@ -13,12 +14,18 @@ import {
 import {
   fromWireError,
   transferableBuffers,
+  type ApplyPreprocessorJob,
+  type ApplyPreprocessorJobResult,
+  type FitPreprocessorJob,
+  type FitPreprocessorJobResult,
   type NeighbourJob,
   type NeighbourJobResult,
   type PoolJob,
   type PoolJobResult,
   type ResampleJob,
   type ResampleJobResult,
+  type ScoreJob,
+  type ScoreJobResult,
   type TrainJob,
   type TrainJobResult,
   type WireError,
@@ -90,6 +97,33 @@ export class WorkerPool {
   /** One share of an exact k-NN search in a worker (`runNeighbourJob`); see `poolNeighbourSearch`. */
   neighbours(job: NeighbourJob): Promise<NeighbourJobResult> {
     return this.submit<NeighbourJobResult>({ type: 'neighbours', job }, []);
+  }
+
+  /** Fits a preprocessor on a training split in a worker (the frame is copied there). */
+  fitPreprocessor(job: FitPreprocessorJob): Promise<FitPreprocessorJobResult> {
+    return this.submit<FitPreprocessorJobResult>({ type: 'fit-preprocessor', job }, []);
+  }
+
+  /**
+   * Applies a fitted preprocessor to some rows in a worker; with `transfer`, the frame's numeric columns
+   * move there instead of being copied (build the frame for the job, e.g. with `sliceRows`).
+   */
+  applyPreprocessor(
+    job: ApplyPreprocessorJob,
+    options: RunOptions = {},
+  ): Promise<ApplyPreprocessorJobResult> {
+    return this.submit<ApplyPreprocessorJobResult>(
+      { type: 'apply-preprocessor', job },
+      options.transfer ? numericColumns(job.frame) : [],
+    );
+  }
+
+  /** Scores raw records with a model in a worker (`runScoreJob`); see `scoreFrameOnPool`. */
+  score(job: ScoreJob, options: RunOptions = {}): Promise<ScoreJobResult> {
+    return this.submit<ScoreJobResult>(
+      { type: 'score', job },
+      options.transfer && job.frame ? numericColumns(job.frame) : [],
+    );
   }
 
   /** Queues a job; `R` is the result type of the job's kind (the worker answers with that kind's result). */
@@ -166,6 +200,19 @@ export interface PoolNeighbourSearchOptions {
   readonly sharesPerWorker?: number;
   /** Below this many queries the search is one share (default 2,000). */
   readonly minShare?: number;
+  /**
+   * Called as shares finish, with the queries done so far out of all of them. Brute-force searches are
+   * then cut into shares of at most `progressShare` queries (default 5,000), so progress moves every few
+   * seconds even on 100k+ rows; the neighbours are the same for any split.
+   */
+  readonly onProgress?: (queriesDone: number, queries: number) => void;
+  readonly progressShare?: number;
+}
+
+function numericColumns(frame: Frame): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (const c of frame.columns) if (c.kind === 'numeric') out.push(c.values);
+  return out;
 }
 
 /**
@@ -186,21 +233,35 @@ export function poolNeighbourSearch(
     // The k-d tree is built per share; for it one share per worker is enough.
     const resolved = resolveNeighbourMethod(method, dims);
     const wanted = resolved === 'kd-tree' ? pool.size : pool.size * perWorker;
-    const shares = Math.max(1, Math.min(wanted, Math.floor(count / minShare)));
+    let shares = Math.max(1, Math.min(wanted, Math.floor(count / minShare)));
+    if (options.onProgress && resolved === 'brute-force') {
+      shares = Math.max(shares, Math.ceil(count / Math.max(1, options.progressShare ?? 5_000)));
+    }
+    let done = 0;
+    options.onProgress?.(0, count);
     const shared = toShared(points);
     const sharedIdx = indices ? toSharedInt32(indices) : undefined;
     const jobs: Promise<NeighbourJobResult>[] = [];
     for (let s = 0; s < shares; s++) {
+      const queryStart = Math.floor((s * count) / shares);
+      const queryEnd = Math.floor(((s + 1) * count) / shares);
+      const job = pool.neighbours({
+        points: shared,
+        dims,
+        k,
+        ...(sharedIdx ? { indices: sharedIdx } : {}),
+        queryStart,
+        queryEnd,
+        method: resolved,
+      });
       jobs.push(
-        pool.neighbours({
-          points: shared,
-          dims,
-          k,
-          ...(sharedIdx ? { indices: sharedIdx } : {}),
-          queryStart: Math.floor((s * count) / shares),
-          queryEnd: Math.floor(((s + 1) * count) / shares),
-          method: resolved,
-        }),
+        options.onProgress
+          ? job.then((r) => {
+              done += queryEnd - queryStart;
+              options.onProgress?.(done, count);
+              return r;
+            })
+          : job,
       );
     }
     const parts = await Promise.all(jobs);

@@ -7,7 +7,7 @@ import { PreprocessingError } from './errors';
  * categorical features) is small for trees and for the k-d tree.
  *
  * The known categories are the ones seen at fit, in the schema's order when the schema lists values
- * (sorted otherwise). A value not seen at fit, outside the schema list, or missing goes to the last
+ * (sorted otherwise); `OneHotLimits` keep only the frequent ones (high-cardinality columns). A value not seen at fit, outside the schema list, or missing goes to the last
  * column, `<field>=__unknown__`, so a fitted preprocessor never fails or silently drops an unseen value.
  */
 export const UNKNOWN_CATEGORY = '__unknown__';
@@ -25,17 +25,58 @@ export interface OneHotEncoding {
   readonly categories: readonly string[];
 }
 
+/**
+ * Limits on the categories a column keeps, as scikit-learn's OneHotEncoder has them (the schema's
+ * `max_categories` / `min_frequency`). One difference: here `maxCategories` counts the kept categories,
+ * the unknown bucket comes on top (sklearn counts its infrequent column within max_categories).
+ */
+export interface OneHotLimits {
+  /** Keep at most this many categories: the most frequent at fit, ties by output order. */
+  readonly maxCategories?: number;
+  /** Drop categories seen fewer times than this at fit: a count when ≥ 1, a share of the rows below 1. */
+  readonly minFrequency?: number;
+}
+
 export function fitOneHot(
   values: readonly (string | null)[],
   schemaValues?: readonly string[],
+  limits: OneHotLimits = {},
 ): OneHotEncoding {
-  const seen = new Set<string>();
-  for (const v of values) if (v !== null) seen.add(v.trim());
-  if (schemaValues) {
-    return { categories: schemaValues.filter((s) => [...seen].some((v) => sameCategory(v, s))) };
+  const counts = new Map<string, number>();
+  for (const v of values) {
+    if (v === null) continue;
+    const t = v.trim();
+    counts.set(t, (counts.get(t) ?? 0) + 1);
   }
-  seen.delete(UNKNOWN_CATEGORY);
-  return { categories: [...seen].sort() };
+  let candidates: { category: string; count: number }[];
+  if (schemaValues) {
+    const seen = [...counts];
+    candidates = schemaValues
+      .map((s) => ({
+        category: s,
+        count: seen.reduce((n, [v, c]) => (sameCategory(v, s) ? n + c : n), 0),
+      }))
+      .filter((c) => c.count > 0);
+  } else {
+    counts.delete(UNKNOWN_CATEGORY);
+    candidates = [...counts.keys()].sort().map((category) => ({ category, count: counts.get(category)! }));
+  }
+  if (limits.minFrequency !== undefined) {
+    const m = limits.minFrequency;
+    const least = m >= 1 ? m : m * values.length;
+    candidates = candidates.filter((c) => c.count >= least);
+  }
+  if (limits.maxCategories !== undefined && candidates.length > limits.maxCategories) {
+    const order = new Map(candidates.map((c, i) => [c.category, i]));
+    const kept = new Set(
+      [...candidates]
+        .sort((a, b) => b.count - a.count || order.get(a.category)! - order.get(b.category)!)
+        .slice(0, limits.maxCategories)
+        .map((c) => c.category),
+    );
+    candidates = candidates.filter((c) => kept.has(c.category));
+  }
+  return { categories: candidates.map((c) => c.category) };
 }
 
 /** A fast lookup from a raw value to its output column (the unknown bucket for anything else). */

@@ -258,3 +258,64 @@ describe('NSL-KDD end to end (41 columns, categorical one-hot)', () => {
     expect(groups).toBe(3);
   });
 });
+
+describe('high-cardinality categoricals (max_categories, min_frequency)', () => {
+  // 500 values; value v occurs (v % 50) + 1 times, so frequencies are known and tie in groups of ten.
+  const values: string[] = [];
+  for (let v = 0; v < 500; v++) for (let r = 0; r <= v % 50; r++) values.push(`p${v}`);
+  const n = values.length;
+  const frame: Frame = {
+    rows: n,
+    columns: [
+      { kind: 'numeric', name: 'x', values: Float64Array.from(values, (_, i) => i % 7) },
+      { kind: 'categorical', name: 'proto', values },
+    ],
+  };
+  const train = asTrainSplit({ features: frame, labels: Uint8Array.from(values, (_, i) => i % 2) });
+  const schema = (limits: string) =>
+    parseDatasetSchema(`
+format: netsentry/dataset-schema@1
+name: wide
+target: { column: label, negative: [normal] }
+columns:
+  x: { type: numeric }
+  proto: { type: categorical${limits} }
+  label: { type: categorical }
+`);
+
+  it('max_categories: 20 keeps the 20 most frequent values, plus the unknown bucket for the rest', () => {
+    const fitted = fitPreprocessor(train, schema(', max_categories: 20'), { imputation: 'median' });
+    const protoColumns = fitted.outputFeatures.filter((f) => f.startsWith('proto='));
+    expect(protoColumns).toHaveLength(21);
+    expect(protoColumns.at(-1)).toBe(`proto=${UNKNOWN_CATEGORY}`);
+    // The most frequent are the values with v % 50 = 49 (50 each: ten of them), then v % 50 = 48;
+    // ties go by sorted order, and the kept ones stay in sorted order.
+    const kept = protoColumns.slice(0, -1).map((f) => f.slice('proto='.length));
+    const expected = [...Array.from({ length: 500 }, (_, v) => v).filter((v) => v % 50 >= 48)]
+      .map((v) => `p${v}`)
+      .sort();
+    expect(kept).toEqual(expected);
+    const X = applyPreprocessor(fitted, frame);
+    const unknownCol = fitted.outputFeatures.indexOf(`proto=${UNKNOWN_CATEGORY}`);
+    let inUnknown = 0;
+    for (let r = 0; r < n; r++) inUnknown += X.X[r * X.cols + unknownCol]!;
+    // Every row of a value that was not kept is in the bucket: all rows but 10×50 + 10×49.
+    expect(inUnknown).toBe(n - 10 * 50 - 10 * 49);
+    // Without the option, every value is a column.
+    const all = fitPreprocessor(train, schema(''), { imputation: 'median' });
+    expect(all.outputFeatures.filter((f) => f.startsWith('proto='))).toHaveLength(501);
+  });
+
+  it('min_frequency as a count and as a share of the rows', () => {
+    const byCount = fitPreprocessor(train, schema(', min_frequency: 41'), { imputation: 'median' });
+    // Values seen 41..50 times: v % 50 ≥ 40, ten groups of ten.
+    expect(byCount.outputFeatures.filter((f) => f.startsWith('proto='))).toHaveLength(100 + 1);
+    const share = 41 / n;
+    const byShare = fitPreprocessor(train, schema(`, min_frequency: ${share}`), { imputation: 'median' });
+    expect(byShare.outputFeatures).toEqual(byCount.outputFeatures);
+    const both = fitPreprocessor(train, schema(', min_frequency: 41, max_categories: 5'), {
+      imputation: 'median',
+    });
+    expect(both.outputFeatures.filter((f) => f.startsWith('proto='))).toHaveLength(5 + 1);
+  });
+});

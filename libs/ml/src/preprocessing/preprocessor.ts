@@ -240,7 +240,10 @@ export function fitPreprocessor(
   let b = 0;
   for (const f of features) {
     if (f.type === 'categorical') {
-      const { categories } = fitOneHot(categoricalValues(frame, f), f.values);
+      const { categories } = fitOneHot(categoricalValues(frame, f), f.values, {
+        ...(f.maxCategories === undefined ? {} : { maxCategories: f.maxCategories }),
+        ...(f.minFrequency === undefined ? {} : { minFrequency: f.minFrequency }),
+      });
       steps.push({ kind: 'categorical', column: f.name, field: f.field, categories });
       for (const c of categories) outputFeatures.push(`${f.field}=${c}`);
       outputFeatures.push(`${f.field}=${UNKNOWN_CATEGORY}`);

@@ -1,0 +1,100 @@
+import type { EventByTopic } from '@netsentry/contracts';
+import { Metrics } from '@netsentry/observability';
+import { StageHarness } from '@netsentry/testkit';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Transform keeps answering /readyz while it works on NSL-KDD (KDDTest+, SMOTE-Tomek forced so both
+// neighbour searches run): ingestion and validation run on one topic prefix to produce the validated
+// splits; transform alone runs on a branch with its own prefix, and the test hands it data.validated and
+// polls its /readyz every 200 ms until data.transformed. The fit, the encoding and the searches run on
+// worker threads; the event loop only reads, writes and coordinates.
+
+// Controllers read their settings from process.env, which open() sets from the upstream harness.
+const upstream = new StageHarness('ready-up', { env: { NETSENTRY_TRANSFORM_RESAMPLING: 'smote-tomek' } });
+const own = upstream.branch({ NETSENTRY_TOPIC_PREFIX: `ready-tf-${randomUUID().slice(0, 8)}` });
+
+beforeAll(async () => {
+  await upstream.open();
+  await upstream.startStages(['ingestion', 'validation']);
+}, 120_000);
+
+afterAll(() => upstream.close());
+
+interface Answer {
+  readonly ms: number;
+  readonly status: number;
+}
+
+/** GET `url` every `everyMs` (after each answer) until `work` settles; every answer's time and status. */
+async function pollDuring<T>(
+  url: string,
+  work: Promise<T>,
+  everyMs = 200,
+): Promise<{ out: T; answers: Answer[] }> {
+  const answers: Answer[] = [];
+  let running = true;
+  const polling = (async () => {
+    while (running) {
+      const t = performance.now();
+      const status = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+        .then(async (res) => (await res.text(), res.status))
+        .catch(() => 0);
+      answers.push({ ms: performance.now() - t, status });
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  try {
+    return { out: await work, answers };
+  } finally {
+    running = false;
+    await polling;
+  }
+}
+
+describe('transform /readyz during its work', () => {
+  it('answers every poll within 1 s while transforming NSL-KDD, and reports progress', async () => {
+    await upstream.loadBundled('nsl-kdd');
+    const runId = await upstream.retrain('nsl-kdd', 'transform readiness test');
+    const [validated] = await upstream.untilEvents('data.validated', (e) => e.envelope.runId === runId, {
+      timeoutMs: 300_000,
+    });
+    const [app] = await own.startStages(['transform']);
+    const url = `${await app!.getUrl()}/readyz`;
+    const event: EventByTopic['data.validated'] = {
+      ...validated!,
+      envelope: { ...validated!.envelope, eventId: randomUUID() },
+    };
+    const started = performance.now();
+    const { out, answers } = await pollDuring(
+      url,
+      (async () => {
+        await own.publish('data.validated', event);
+        const [transformed] = await own.untilEvents('data.transformed', (e) => e.envelope.runId === runId, {
+          timeoutMs: 540_000,
+          readTimeoutMs: 30_000,
+        });
+        return transformed!;
+      })(),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    expect(out.resampling).toBe('SMOTE_TOMEK');
+    expect(out.classCountsBefore['0']! + out.classCountsBefore['1']!).toBe(validated!.dataset.train.rowCount);
+
+    const times = answers.map((a) => a.ms).sort((a, b) => a - b);
+    // One answer every 200 ms plus its own time: at least 2 a second over the whole run.
+    expect(answers.length).toBeGreaterThan(seconds * 2);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(times.at(-1)!).toBeLessThan(1_000);
+
+    const exposition = await app!.get(Metrics).registry.metrics();
+    for (const phase of ['fit', 'encode', 'smote-neighbours', 'tomek-neighbours']) {
+      expect(exposition).toMatch(
+        new RegExp(`netsentry_stage_progress_ratio\\{[^}]*stage="transform"[^}]*phase="${phase}"[^}]*\\} 1`),
+      );
+    }
+    console.log(
+      `transform readiness IT: ${out.featureCount} features, ${seconds.toFixed(1)} s data.validated → data.transformed; /readyz ${answers.length} answers, median ${times[Math.floor(times.length / 2)]!.toFixed(1)} ms, p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`,
+    );
+  }, 900_000);
+});
