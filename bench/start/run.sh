@@ -12,8 +12,8 @@ src="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d /tmp/netsentry-start-bench-XXXXXX)"
 git clone -q "$src" "$work/clone"
 cd "$work/clone"
-export NETSENTRY_KAFKA_PORT=19092 NETSENTRY_KAFKA_CONTROLLER_PORT=19093 NETSENTRY_MONGO_PORT=37017 \
-  NETSENTRY_S3_PORT=19000 NETSENTRY_PROMETHEUS_PORT=19090
+export NETSENTRY_KAFKA_PORT=29092 NETSENTRY_KAFKA_CONTROLLER_PORT=29093 NETSENTRY_MONGO_PORT=47017 \
+  NETSENTRY_S3_PORT=29000 NETSENTRY_PROMETHEUS_PORT=29090
 if [ "$mode" = cold ]; then
   export NETSENTRY_CACHE_DIR="$work/cache" npm_config_cache="$work/npm-cache" \
     GOMODCACHE="$work/go/mod" GOCACHE="$work/go/cache" GOPATH="$work/go" \
@@ -22,7 +22,7 @@ fi
 echo "bench: $mode start of $(git rev-parse --short HEAD) in $work/clone; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 t0=$(date +%s%3N)
 status=0
-NETSENTRY_START_T0_MS=$t0 npm start --silent -- --once --port-base 18081 --summary-json "$work/summary.json" \
+NETSENTRY_START_T0_MS=$t0 npm start --silent -- --once --port-base 28081 --summary-json "$work/summary.json" \
   >"$work/stdout.txt" 2>"$work/stderr.txt" || status=$?
 t1=$(date +%s%3N)
 node -e '
