@@ -1,5 +1,5 @@
 import { loadRecords, type LoadSummary } from '@netsentry/records';
-import { toArtifactRef, type ModelRecord, type Run, type StageExecution } from '@netsentry/registry';
+import { toArtifactRef, type ModelRecord, type Run } from '@netsentry/registry';
 import { openStores, type Stores } from '@netsentry/runtime';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { HeaderMismatchError, DatasetSchemaError } from '@netsentry/dataset';
 import { SchemaChangedError } from '@netsentry/records';
 import { adminCommand, publishCommand, type Publish } from '../admin-command';
 import { progressBar } from '../progress';
+import { collectRun } from '../runs';
 import { waitForRun, type RunOutcome } from '../wait';
 import { resolveInputs, type DatasetInputs } from './inputs';
 import { localServerEnv, startLocalServers, stopLocalServers } from './servers';
@@ -134,6 +135,8 @@ export async function bringUp(
     dataset: inputs.dataset,
     overrides: options.serviceEnv ? { inference: options.serviceEnv } : undefined,
   });
+  // ends the wait for the services when the system stops first (a failed step): nothing polls after it
+  const stopping = new AbortController();
   const system: RunningSystem = {
     services,
     supervisor,
@@ -142,6 +145,7 @@ export async function bringUp(
     env,
     logDir,
     stop: async () => {
+      stopping.abort(new Error('the system is stopping'));
       await supervisor.stopAll();
       if (!options.keepServers && startedServers.length > 0) {
         deps.say(`servers: stopping the ones this job started (${startedServers.join(', ')})`);
@@ -187,8 +191,8 @@ export async function bringUp(
     if (reused.length > 0) deps.say(`services: reusing ${reused.join(', ')} (already answering)`);
     deps.say(`services: ${services.length - reused.length} started, logs in ${logDir}/<service>.log`);
     // the caller loads data meanwhile; it awaits `alive` before it needs the services
-    const alive = waitAlive(services, supervisor, signal, 120_000).then(() =>
-      deps.say('services: all seven alive'),
+    const alive = waitAlive(services, supervisor, AbortSignal.any([signal, stopping.signal]), 120_000).then(
+      () => deps.say('services: all seven alive'),
     );
     alive.catch(() => undefined); // handled where it is awaited
     return { system, alive };
@@ -310,8 +314,6 @@ async function ensureData(
   }
 }
 
-const PIPELINE_STAGES = ['ingestion', 'validation', 'transform', 'trainer', 'evaluator', 'pusher'] as const;
-
 /**
  * Publishes a RETRAIN and waits until its run has ended (`netsentry retrain --wait`'s wait: the registry,
  * the stages' ledger rows and refusals on pipeline.dlq), reporting each stage as it is reached.
@@ -382,27 +384,18 @@ async function waitServing(
   }
 }
 
+/** The run's stages as `runs show` reports them (outcome, ledger duration, attempts), those it reached. */
 async function stageLines(stores: Stores, run: Run): Promise<StageLine[]> {
-  const executions = await stores.registry.executions.byRun(run.runId);
-  // ingestion claims the admin command before the run exists: its ledger row is found by the command id
-  const commandId = run.trigger.commandId;
-  const ingestion = commandId === null ? null : await stores.registry.executions.get('ingestion', commandId);
-  if (ingestion !== null) executions.push(ingestion);
-  const byStage = new Map<string, StageExecution>();
-  for (const e of executions) {
-    const prev = byStage.get(e.stage);
-    if (prev === undefined || e.firstClaimedAt > prev.firstClaimedAt) byStage.set(e.stage, e);
-  }
-  return PIPELINE_STAGES.filter((s) => run.stages[s] !== undefined || byStage.has(s)).map((stage) => {
-    const e = byStage.get(stage);
-    return {
-      stage,
-      status: run.stages[stage]?.status ?? e?.status ?? 'unknown',
-      durationMs: e?.durationMs ?? null,
-      attempts: e?.attempt ?? null,
-      detail: run.stages[stage]?.detail ?? null,
-    };
-  });
+  const report = await collectRun(stores.registry, run.runId);
+  return report.stages
+    .filter((s) => s.outcome !== 'pending' && s.outcome !== 'not reached')
+    .map((s) => ({
+      stage: s.stage,
+      status: s.outcome,
+      durationMs: s.durationMs,
+      attempts: s.attempts,
+      detail: s.detail,
+    }));
 }
 
 function metric(metrics: Readonly<Record<string, number>> | null | undefined, key: string): number | null {

@@ -1,6 +1,7 @@
 import { serviceSpecs, type SystemServiceName } from '@netsentry/contracts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { inferenceSnapshot, parsePrometheusText } from '../inference-status';
 import type { ProcessSpec } from './supervisor';
 
 /** Where one service of the local system answers, and how it is run. */
@@ -76,12 +77,12 @@ export async function probeService(service: LocalService, timeoutMs = 1_500): Pr
     return { kind: 'other', detail: `no HTTP answer (${err instanceof Error ? err.message : String(err)})` };
   }
   const text = await res.text().catch(() => '');
-  if (!res.ok || !text.includes(`service="${service.name}"`)) {
+  const samples = parsePrometheusText(text);
+  if (!res.ok || !samples.some((m) => m.labels.service === service.name)) {
     return { kind: 'other', detail: `HTTP ${res.status}, not netsentry's ${service.name}` };
   }
-  const info = /netsentry_inference_model_info\{([^}]*)\}\s+1\b/.exec(text)?.[1] ?? '';
-  const label = (name: string): string | null => new RegExp(`${name}="([^"]*)"`).exec(info)?.[1] ?? null;
-  return { kind: 'ours', servedDataset: label('dataset'), servedVersion: label('version') };
+  const served = inferenceSnapshot(samples);
+  return { kind: 'ours', servedDataset: served.dataset, servedVersion: served.servedVersion };
 }
 
 /** GET `path` answers 200 within the timeout. */

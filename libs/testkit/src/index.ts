@@ -5,3 +5,4 @@ export { isolatedStageEnv } from './stage-env';
 export { freePort, freePortRange } from './ports';
 export { StageHarness, type BundledDataset, type StageName } from './stages';
 export { TopicCollector } from './topic-collector';
+export { pollDuring, type PollAnswer } from './poll';

@@ -9,7 +9,7 @@ import {
   xgboostEngine,
 } from '@netsentry/ml';
 import { Metrics } from '@netsentry/observability';
-import { StageHarness } from '@netsentry/testkit';
+import { StageHarness, pollDuring } from '@netsentry/testkit';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,37 +28,6 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => upstream.close());
-
-interface Answer {
-  readonly ms: number;
-  readonly status: number;
-}
-
-/** GET `url` every `everyMs` (after each answer) until `work` settles; every answer's time and status. */
-async function pollDuring<T>(
-  url: string,
-  work: Promise<T>,
-  everyMs = 200,
-): Promise<{ out: T; answers: Answer[] }> {
-  const answers: Answer[] = [];
-  let running = true;
-  const polling = (async () => {
-    while (running) {
-      const t = performance.now();
-      const status = await fetch(url, { signal: AbortSignal.timeout(10_000) })
-        .then(async (res) => (await res.text(), res.status))
-        .catch(() => 0);
-      answers.push({ ms: performance.now() - t, status });
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  })();
-  try {
-    return { out: await work, answers };
-  } finally {
-    running = false;
-    await polling;
-  }
-}
 
 describe('evaluator /readyz during its work', () => {
   it('answers every poll within 1 s while scoring NSL-KDD, and reports progress', async () => {
