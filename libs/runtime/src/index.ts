@@ -18,6 +18,7 @@ export * from './stage-handler';
 export * from './stage-pipeline';
 export * from './transport';
 export * from './stage-resources';
+export * from './config-provider';
 export * from './stores.module';
 export * from './admin-auth';
 export * from './run-failures';
