@@ -225,7 +225,12 @@ Example:
     .option('--port-base <port>', 'HTTP port of the first service; the other six follow', positiveInt, 8081)
     .option('--no-servers', 'do not start the local servers: use those NETSENTRY_* point at')
     .option('--keep-servers', 'leave the local servers this command started running when it stops', false)
-    .option('--format <format>', 'wire format of the replayed records: avro or json', replayFormat, 'avro')
+    .option(
+      '--format <format>',
+      'wire format of the replayed records: avro (dense v2), avro-map (v1 map) or json',
+      replayFormat,
+      'avro',
+    )
     .option('--rate <n>', 'replay rate in records/s (default: as fast as the producer goes)', positiveInt)
     .option('--limit <n>', 'replay at most this many test records', positiveInt)
     .option('--summary-json <file>', 'also write the summary as JSON to this file')
@@ -305,7 +310,7 @@ setting is missing or invalid.`,
     .option('--limit <n>', 'send at most this many records', positiveInt)
     .option(
       '--format <format>',
-      "avro (the contracts' TrafficRecord) or json",
+      "avro (the contracts' TrafficRecord v2, dense), avro-map (the v1 map form) or json",
       replayFormat,
       'avro' as ReplayFormat,
     )

@@ -2,15 +2,21 @@ import { ContractRegistry, rootEnvelope, type TrafficRecord } from '@netsentry/c
 import {
   HeaderMismatchError,
   columnCheck,
+  featureOrder,
+  featureSetId,
   readNumber,
   type ColumnCheck,
   type ColumnSpec,
   type DatasetSchema,
 } from '@netsentry/dataset';
 
-/** How `netsentry replay` writes a record: the contracts' Avro `TrafficRecord`, or JSON. */
-export type ReplayFormat = 'avro' | 'json';
-export const REPLAY_FORMATS: readonly ReplayFormat[] = ['avro', 'json'];
+/**
+ * How `netsentry replay` writes a record. `avro`: traffic.records v2 in the dense form (values in the schema's feature order, named by its feature
+ * set id; the default: several times cheaper to decode); `avro-map`: the v1 map form (features by name, for
+ * an inference older than v2); `json`: a JSON object with the features by name.
+ */
+export type ReplayFormat = 'avro' | 'avro-map' | 'json';
+export const REPLAY_FORMATS: readonly ReplayFormat[] = ['avro', 'avro-map', 'json'];
 
 export type FeatureValue = number | string | null;
 export type Features = Record<string, FeatureValue>;
@@ -146,24 +152,44 @@ export function lineOfRecordId(prefix: string, recordId: string): number | null 
 const contracts = ContractRegistry.bundled();
 const PRODUCER = { service: 'cli', version: '0.1.0' };
 
+/** The dense form's column order for one schema: its feature names and their feature set id. */
+export interface DenseOrder {
+  readonly features: readonly string[];
+  readonly featureSet: string;
+}
+
+/** The dense order of a schema (`featureOrder` / `featureSetId` of @netsentry/dataset). */
+export function denseOrder(schema: DatasetSchema): DenseOrder {
+  const features = featureOrder(schema);
+  return { features, featureSet: featureSetId(features) };
+}
+
 /**
- * The message value of one live record. Avro: the contracts' `TrafficRecord` v1 as a single-object
- * message (marker C3 01, fingerprint, body), with a root envelope. JSON:
+ * The message value of one live record. Avro: the contracts' `TrafficRecord` as a single-object message
+ * (marker C3 01, fingerprint, body) with a root envelope — the dense form (`avro`, values in `order`) or
+ * the v1 map form (`avro-map`, written with the v1 schema so an older inference reads it too). JSON:
  * `{"recordId","source","observedAt" (ISO 8601),"features":{…}}`, which the service reads as well.
  */
 export function encodeTrafficRecord(
   format: ReplayFormat,
   record: { recordId: string; source: string; observedAt: number; features: Features },
+  order?: DenseOrder,
 ): Buffer {
-  if (format === 'avro') {
+  if (format === 'avro' || format === 'avro-map') {
+    const dense = format === 'avro';
+    if (dense && order === undefined) throw new TypeError('the dense form needs the feature order');
     const event: TrafficRecord = {
       envelope: rootEnvelope('traffic.records', { producer: PRODUCER, occurredAt: record.observedAt }),
       recordId: record.recordId,
       source: record.source,
       observedAt: record.observedAt,
-      features: record.features,
+      features: dense ? {} : record.features,
+      featureSet: dense ? order!.featureSet : null,
+      values: dense ? order!.features.map((name) => record.features[name] ?? null) : [],
     };
-    return contracts.encode('traffic.records', event);
+    return dense
+      ? contracts.encode('traffic.records', event)
+      : contracts.encode('traffic.records', event, { version: 1 });
   }
   return Buffer.from(
     JSON.stringify({

@@ -21,6 +21,7 @@ import { TokenBucket, batchSizeForRate } from './rate-limiter';
 import {
   checkIdPrefix,
   defaultIdPrefix,
+  denseOrder,
   encodeTrafficRecord,
   headerFit,
   replayRecordId,
@@ -187,6 +188,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
     const header = first.done ? [] : first.value.record;
     const schema = await resolveSchema(options, header, env);
     const mapRow = rowMapper(schema, header, options.invalidRows ?? 'skip');
+    const order = denseOrder(schema);
 
     await admin.connect();
     adminConnected = true;
@@ -270,12 +272,16 @@ export async function replayFile(options: ReplayOptions): Promise<ReplaySummary>
       recordIds?.push(recordId);
       batch.push({
         key: recordId,
-        value: encodeTrafficRecord(format, {
-          recordId,
-          source,
-          observedAt: Date.now(),
-          features: mapped.features,
-        }),
+        value: encodeTrafficRecord(
+          format,
+          {
+            recordId,
+            source,
+            observedAt: Date.now(),
+            features: mapped.features,
+          },
+          order,
+        ),
       });
       queued++;
       if (batch.length >= batchSize) {

@@ -1,9 +1,10 @@
 import { ContractRegistry } from '@netsentry/contracts';
-import { HeaderMismatchError, parseDatasetSchema } from '@netsentry/dataset';
+import { HeaderMismatchError, featureSetId, parseDatasetSchema } from '@netsentry/dataset';
 import { describe, expect, it } from 'vitest';
 import {
   checkIdPrefix,
   defaultIdPrefix,
+  denseOrder,
   encodeTrafficRecord,
   headerFit,
   lineOfRecordId,
@@ -118,8 +119,8 @@ describe('encodeTrafficRecord', () => {
     features: { 'Flow Bytes/s': 1.5, proto: 'tcp', syn: null },
   };
 
-  it('writes Avro single-object TrafficRecord v1 that the contracts decode', () => {
-    const bytes = encodeTrafficRecord('avro', record);
+  it('writes Avro single-object TrafficRecord v1 that the contracts decode (avro-map)', () => {
+    const bytes = encodeTrafficRecord('avro-map', record);
     expect([bytes[0], bytes[1]]).toEqual([0xc3, 0x01]);
     const contracts = ContractRegistry.bundled();
     expect(contracts.describe(bytes)).toMatchObject({ topic: 'traffic.records', version: 1 });
@@ -131,6 +132,23 @@ describe('encodeTrafficRecord', () => {
       features: record.features,
     });
     expect(event.envelope.producer.service).toBe('cli');
+  });
+
+  it("writes the dense v2 form by default: the values in the schema's feature order, named by its id", () => {
+    const order = denseOrder(schema);
+    expect(order.features).toEqual(['Flow Bytes/s', 'proto', 'syn', 'ttl']);
+    expect(order.featureSet).toBe(featureSetId(order.features));
+    const bytes = encodeTrafficRecord(
+      'avro',
+      { ...record, features: { ttl: 64, ...record.features } },
+      order,
+    );
+    const contracts = ContractRegistry.bundled();
+    expect(contracts.describe(bytes)).toMatchObject({ topic: 'traffic.records', version: 2 });
+    const event = contracts.decode('traffic.records', bytes);
+    expect(event).toMatchObject({ recordId: 'p-2', features: {}, featureSet: order.featureSet });
+    expect(event.values).toEqual([1.5, 'tcp', null, 64]);
+    expect(() => encodeTrafficRecord('avro', record)).toThrow(/feature order/);
   });
 
   it('writes JSON with the observation time in ISO 8601', () => {

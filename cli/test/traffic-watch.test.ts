@@ -19,7 +19,9 @@ describe('deadLetterRecordId', () => {
     expect(deadLetterRecordId(Buffer.from('p-7'), Buffer.from('x'))).toBe('p-7');
     const record = { recordId: 'p-8', source: 's', observedAt: 0, features: {} };
     expect(deadLetterRecordId(null, encodeTrafficRecord('json', record))).toBe('p-8');
-    expect(deadLetterRecordId(null, encodeTrafficRecord('avro', record))).toBe('p-8');
+    expect(deadLetterRecordId(null, encodeTrafficRecord('avro-map', record))).toBe('p-8');
+    const dense = { features: ['x'], featureSet: 'fs1:0123456789abcdef' };
+    expect(deadLetterRecordId(null, encodeTrafficRecord('avro', record, dense))).toBe('p-8');
     expect(deadLetterRecordId(null, Buffer.from('not json'))).toBeNull();
     const otherTopic = ContractRegistry.bundled().encode('traffic.dlq', sampleEvent('traffic.dlq'));
     expect(deadLetterRecordId(null, otherTopic)).toBeNull();

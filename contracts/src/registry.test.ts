@@ -12,7 +12,7 @@ import {
   UnknownVersionError,
 } from './errors';
 import { rabinFingerprint64 } from './fingerprint';
-import { TOPIC_NAMES, type TopicName, type TrafficPrediction } from './generated/types';
+import { TOPIC_NAMES, type TopicName, type TrafficPrediction, type TrafficRecord } from './generated/types';
 import { ContractRegistry } from './registry';
 import { sampleEvent } from './samples';
 import { type AvroJsonObject, type SchemaSource, readSchemaDir } from './schema-set';
@@ -57,6 +57,28 @@ describe('ContractRegistry', () => {
     const latest = registry.latest('data.ingested');
     expect(bytes.subarray(0, 2).toString('hex')).toBe('c301');
     expect(bytes.readBigUInt64LE(2)).toBe(rabinFingerprint64(latest.canonicalForm));
+  });
+
+  it('reads a v1 traffic.records message (the map form) with the dense fields defaulted to empty', () => {
+    const bytes = registry.encode('traffic.records', sampleEvent('traffic.records'), { version: 1 });
+    expect(registry.describe(bytes)).toMatchObject({ topic: 'traffic.records', version: 1 });
+    const decoded: TrafficRecord = registry.decode('traffic.records', bytes);
+    expect(decoded.features['Flow Bytes/s']).toBe(1532.75);
+    expect(decoded.featureSet).toBeNull();
+    expect(decoded.values).toEqual([]);
+  });
+
+  it('round-trips the dense form of traffic.records with its nulls and strings in order', () => {
+    const event: TrafficRecord = {
+      ...sampleEvent('traffic.records'),
+      features: {},
+      featureSet: 'fs1:0123456789abcdef',
+      values: [1532.75, 443, 'tcp', null],
+    };
+    const decoded = registry.decode('traffic.records', registry.encode('traffic.records', event));
+    expect(decoded.values).toEqual([1532.75, 443, 'tcp', null]);
+    expect(decoded.featureSet).toBe('fs1:0123456789abcdef');
+    expect(decoded.features).toEqual({});
   });
 
   it('reads a v1 traffic.predictions message as the latest version with the new fields defaulted', () => {

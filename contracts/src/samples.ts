@@ -192,6 +192,8 @@ const FACTORIES: { [T in TopicName]: () => EventByTopic[T] } = {
     source: 'proxy-eu-1',
     observedAt: AT + 5_999,
     features: { 'Flow Bytes/s': 1532.75, 'Destination Port': 443, Protocol: 'tcp', 'Flow IAT Min': null },
+    featureSet: null,
+    values: [],
   }),
   'traffic.predictions': () => ({
     envelope: envelope('traffic.predictions', 'inference', 101, null),

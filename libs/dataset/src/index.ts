@@ -1,5 +1,6 @@
 export { openDataFile, readCsv, type AcceptedRow, type CsvRow, type RejectedRow } from './csv-reader';
 export * from './errors';
+export { featureOrder, featureSetId } from './feature-set';
 export { fieldNameFor } from './field-names';
 export { assertHeader, checkHeader, type HeaderCheck } from './header';
 export { describeSchemaChanges } from './schema-diff';

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ContractRegistry, topicName, verifyAdminCommand, writeSingleObject } from '@netsentry/contracts';
+import { featureSetId } from '@netsentry/dataset';
 import { openBundle, takeRows } from '@netsentry/ml';
 import { openStores, runStage, type KafkaAvroTransport, type Stores } from '@netsentry/runtime';
 import { isolatedStageEnv, newKafka, readTopic } from '@netsentry/testkit';
@@ -11,6 +12,7 @@ import { inferenceStageOptions } from '../src/stage-options';
 import { loadFixture, makeProduction, publishPushed, type DatasetFixture } from './support/production-model';
 import {
   countById,
+  denseMessage,
   readPredictions,
   recordMessage,
   rowFeatures,
@@ -89,12 +91,23 @@ describe('inference against the local servers', () => {
     expect(await metric('netsentry_inference_model_info', `version="${first.version}"`)).toBe(1);
   });
 
-  it('turns 10,000 records (Avro, JSON, flat JSON) into 10,000 predictions, one each, equal to scoreFrame', async () => {
+  it('serves the feature order dense records name at GET /features', async () => {
+    const res = await fetch(`${baseUrl}/features`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { dataset: string; featureSet: string; features: string[] };
+    expect(body.dataset).toBe(phishing.schema.name);
+    expect(body.features).toEqual(phishing.schema.features.map((c) => c.name));
+    expect(body.featureSet).toBe(featureSetId(body.features));
+  });
+
+  it('turns 10,000 records (Avro dense and map, JSON, flat JSON) into 10,000 predictions, one each, equal to scoreFrame', async () => {
     const n = 10_000;
-    const formats: WireFormat[] = ['avro', 'json', 'json-flat'];
+    const formats: WireFormat[] = ['avro-dense', 'avro', 'json', 'json-flat'];
     const messages: Message[] = [];
     for (let i = 0; i < n; i++) {
-      messages.push(recordMessage(`r-${i}`, rowFeatures(phishing.data.features, i), formats[i % 3]!));
+      messages.push(
+        recordMessage(`r-${i}`, rowFeatures(phishing.data.features, i), formats[i % formats.length]!),
+      );
     }
     await sendAll(producer, topic('traffic.records'), messages);
     const rows = await readPredictions(kafka, prefix, n);
@@ -182,6 +195,14 @@ describe('inference against the local servers', () => {
     add('NOT_ALLOWED', 2, (i) =>
       recordMessage(`bad-value-${i}`, { ...good(i), having_IP_Address: '7' }, 'avro'),
     );
+    add('UNKNOWN_FEATURE_SET', 2, (i) => {
+      const f = good(i);
+      return denseMessage(`bad-set-${i}`, 'fs1:00000000deadbeef', Object.values(f));
+    });
+    add('WRONG_VALUE_COUNT', 1, () => {
+      const f = good(0);
+      return denseMessage('bad-count', featureSetId(Object.keys(f)), Object.values(f).slice(1));
+    });
     add('UNKNOWN_SCHEMA', 1, () => ({
       key: 'bad-fp',
       value: writeSingleObject(0xdeadbeefn, Buffer.from([2, 3])),

@@ -1,5 +1,6 @@
 import {
   Controller,
+  Get,
   HttpCode,
   HttpException,
   Inject,
@@ -59,6 +60,27 @@ export class PredictController {
     @Inject(PREDICT_LIMITS) limits: PredictLimits,
   ) {
     this.reader = new PredictRequestReader(limits);
+  }
+
+  @Get('features')
+  @ApiOperation({
+    summary: 'The served feature order',
+    description:
+      'The dataset, model version and feature names in the order a dense `traffic.records` v2 record ' +
+      "lists its `values`, with that order's id (`featureSet`) the record must carry. A producer reads " +
+      'it once; a record naming another feature set is dead-lettered with UNKNOWN_FEATURE_SET.',
+  })
+  @ApiOkResponse({ description: '{ dataset, modelVersion, featureSet, features }' })
+  @ApiServiceUnavailableResponse({ description: 'No model is loaded yet', type: PredictErrorDto })
+  features(): { dataset: string; modelVersion: string; featureSet: string; features: readonly string[] } {
+    const model = this.scorer.served();
+    if (model === null) throw noModel('no production model is loaded yet');
+    return {
+      dataset: model.dataset,
+      modelVersion: model.version,
+      featureSet: model.featureSet,
+      features: model.features,
+    };
   }
 
   @Post('predict')

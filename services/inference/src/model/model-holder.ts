@@ -170,6 +170,7 @@ export class ModelHolder implements OnApplicationShutdown {
       version,
       dataset: bundle.dataset.name,
       features: checker.features,
+      featureSet: checker.featureSet,
       threshold: bundle.threshold,
       labels: { positive: bundle.classLabels.positive, negative: bundle.classLabels.negative },
       bundle,

@@ -30,8 +30,12 @@ describe('decodeTrafficRecord', () => {
       source: 'proxy-1',
       observedAt: 42,
       features: { 'Flow Bytes/s': 1.5, protocol: 'tcp', port: null },
+      featureSet: null,
+      values: [],
     };
-    const record = decodeTrafficRecord(message(ContractRegistry.bundled().encode('traffic.records', event)));
+    const record = decodeTrafficRecord(
+      message(ContractRegistry.bundled().encode('traffic.records', event, { version: 1 })),
+    );
     expect(record).toMatchObject({
       recordId: 'r-1',
       source: 'proxy-1',
@@ -40,7 +44,45 @@ describe('decodeTrafficRecord', () => {
       flat: false,
     });
     expect(record.features).toEqual(event.features);
+    expect(record.dense).toBeNull();
     expect(record.eventId).toBe(event.envelope.eventId);
+  });
+
+  it('reads the dense Avro form (v2) and the dense JSON form, values in order', () => {
+    const event = {
+      envelope: rootEnvelope('traffic.records', { producer: { service: 'sensor', version: '2' } }),
+      recordId: 'r-2',
+      source: 'proxy-1',
+      observedAt: 42,
+      features: {},
+      featureSet: 'fs1:0123456789abcdef',
+      values: [1.5, 'tcp', null],
+    };
+    const avro = decodeTrafficRecord(message(ContractRegistry.bundled().encode('traffic.records', event)));
+    expect(avro.dense).toEqual({ featureSet: 'fs1:0123456789abcdef', values: [1.5, 'tcp', null] });
+    expect(avro.format).toBe('avro');
+    const viaJson = decodeTrafficRecord(
+      message(json({ recordId: 'j', featureSet: 'fs1:0123456789abcdef', values: [1, 'udp'] })),
+    );
+    expect(viaJson.dense).toEqual({ featureSet: 'fs1:0123456789abcdef', values: [1, 'udp'] });
+  });
+
+  it('refuses a dense record without its feature set, or with both forms', () => {
+    expect(codeOf(json({ recordId: 'a', values: [1, 2] }))).toBe('UNKNOWN_FEATURE_SET');
+    expect(codeOf(json({ recordId: 'a', featureSet: 'fs1:x', values: 3 }))).toBe('MALFORMED_JSON');
+    expect(codeOf(json({ recordId: 'a', featureSet: 'fs1:x', values: [1], features: { x: 1 } }))).toBe(
+      'MALFORMED_JSON',
+    );
+    const both = ContractRegistry.bundled().encode('traffic.records', {
+      envelope: rootEnvelope('traffic.records', { producer: { service: 'sensor', version: '2' } }),
+      recordId: 'b',
+      source: 's',
+      observedAt: 1,
+      features: { x: 1 },
+      featureSet: 'fs1:0123456789abcdef',
+      values: [1],
+    });
+    expect(codeOf(both)).toBe('MALFORMED_JSON');
   });
 
   it('reads JSON with a features object, or flat as log shippers write it, the key standing in for the id', () => {

@@ -8,8 +8,13 @@ export interface LiveRecord {
   readonly source: string;
   /** When the traffic was observed (epoch ms), if the producer said. */
   readonly observedAt: number | null;
-  /** Feature values by the dataset's own column names. */
+  /** Feature values by the dataset's own column names (empty in the dense form). */
   readonly features: Readonly<Record<string, unknown>>;
+  /**
+   * The dense form (`traffic.records` v2, or JSON `{featureSet, values}`): values in the order the feature
+   * set id names, checked against the served model's order; null for the map form.
+   */
+  readonly dense: { readonly featureSet: string; readonly values: readonly unknown[] } | null;
   /** Flat JSON (features at the top level beside shipper metadata) rather than a `features` object. */
   readonly flat: boolean;
   readonly format: 'avro' | 'json';
@@ -40,6 +45,7 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
       source: event.source,
       observedAt: event.observedAt,
       features: event.features,
+      dense: denseOf(event.featureSet, event.values, Object.keys(event.features).length > 0),
       flat: false,
       format: 'avro',
       eventId: event.envelope.eventId,
@@ -74,7 +80,18 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
   }
   let features: Record<string, unknown>;
   let flat: boolean;
-  if (obj.features !== undefined) {
+  let dense: LiveRecord['dense'] = null;
+  if (obj.featureSet !== undefined || obj.values !== undefined) {
+    if (!Array.isArray(obj.values)) {
+      throw new RecordError('MALFORMED_JSON', '"values" must be an array of feature values');
+    }
+    if (obj.features !== undefined) {
+      throw new RecordError('MALFORMED_JSON', 'a record has "features" or "values", not both');
+    }
+    dense = denseOf(typeof obj.featureSet === 'string' ? obj.featureSet : null, obj.values, false);
+    features = {};
+    flat = false;
+  } else if (obj.features !== undefined) {
     if (typeof obj.features !== 'object' || obj.features === null || Array.isArray(obj.features)) {
       throw new RecordError('MALFORMED_JSON', '"features" must be an object of column name → value');
     }
@@ -90,11 +107,29 @@ export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
     source: stringOr(obj.source) ?? 'unknown',
     observedAt: timeOf(obj.observedAt),
     features,
+    dense,
     flat,
     format: 'json',
     eventId: null,
     correlationId: null,
   };
+}
+
+/** The dense part of a record: none when it has no values and no feature set; both or neither. */
+function denseOf(
+  featureSet: string | null,
+  values: readonly unknown[],
+  hasMap: boolean,
+): LiveRecord['dense'] {
+  if (featureSet === null && values.length === 0) return null;
+  if (hasMap) throw new RecordError('MALFORMED_JSON', 'a record has "features" or "values", not both');
+  if (featureSet === null) {
+    throw new RecordError(
+      'UNKNOWN_FEATURE_SET',
+      'dense "values" need their "featureSet" (the id of their column order; GET /features)',
+    );
+  }
+  return { featureSet, values };
 }
 
 /** The dead-letter code of a decode failure: ours, a ContractError's, or NOT_AVRO_OR_JSON. */

@@ -1,4 +1,4 @@
-import { parseDatasetSchema } from '@netsentry/dataset';
+import { featureSetId, parseDatasetSchema } from '@netsentry/dataset';
 import { describe, expect, it } from 'vitest';
 import { RecordChecker } from './record-checker';
 
@@ -53,6 +53,28 @@ describe('RecordChecker', () => {
       code: 'NOT_ALLOWED',
     });
     expect(frame.rows).toBe(0);
+  });
+
+  it('checks the dense form like the map form, refusing another order or another count', () => {
+    expect(checker.featureSet).toBe(featureSetId(['Flow Bytes/s', 'protocol', 'service']));
+    const frame = checker.frame(4);
+    expect(checker.appendDense(checker.featureSet, [1532.5, 'tcp', 'gopher'], frame)).toBeNull();
+    expect(checker.appendDense(checker.featureSet, ['7', 'udp', null], frame)).toBeNull();
+    const reversed = featureSetId(['service', 'protocol', 'Flow Bytes/s']);
+    expect(checker.appendDense(reversed, ['gopher', 'tcp', 1], frame)).toMatchObject({
+      code: 'UNKNOWN_FEATURE_SET',
+    });
+    expect(checker.appendDense(checker.featureSet, [1, 'tcp'], frame)).toMatchObject({
+      code: 'WRONG_VALUE_COUNT',
+      reason: "2 values for the 3 features of 'flows'",
+    });
+    expect(checker.appendDense(checker.featureSet, [1, 'sctp', 'http'], frame)).toMatchObject({
+      code: 'NOT_ALLOWED',
+    });
+    const f = frame.frame();
+    expect(f.rows).toBe(2);
+    expect(Array.from(f.columns[0]!.values as Float64Array)).toEqual([1532.5, 7]);
+    expect(f.columns[2]!.values).toEqual(['gopher', null]);
   });
 
   it("ignores a log shipper's keys only in flat JSON", () => {

@@ -1,4 +1,10 @@
-import { columnCheck, type ColumnCheck, type ColumnSpec, type DatasetSchema } from '@netsentry/dataset';
+import {
+  columnCheck,
+  featureSetId,
+  type ColumnCheck,
+  type ColumnSpec,
+  type DatasetSchema,
+} from '@netsentry/dataset';
 import type { Column, Frame } from '@netsentry/ml';
 import type { RecordErrorCode } from './record-error';
 
@@ -22,6 +28,8 @@ export class RecordChecker {
   private readonly ignored: ReadonlySet<string>;
   private readonly flatIgnored: ReadonlySet<string>;
   readonly features: readonly string[];
+  /** The id of `features`' order, which dense records must name (`featureSetId`). */
+  readonly featureSet: string;
 
   constructor(
     readonly schema: DatasetSchema,
@@ -32,6 +40,7 @@ export class RecordChecker {
     this.ignored = new Set([schema.target.column, ...schema.drop]);
     this.flatIgnored = new Set(options.ignoredFlatKeys ?? []);
     this.features = schema.features.map((c) => c.name);
+    this.featureSet = featureSetId(this.features);
   }
 
   /** A frame builder for up to `capacity` rows. */
@@ -65,6 +74,33 @@ export class RecordChecker {
     const row = out.rows;
     for (const column of this.columns) {
       const checked = column.check(features[column.spec.name]);
+      if (!checked.ok) return { code: checked.code, reason: checked.reason };
+      out.set(column.index, row, checked.value);
+    }
+    out.commit();
+    return null;
+  }
+
+  /**
+   * The dense form: `values` in the order `featureSet` names, which must be this schema's; each value through
+   * the same column checks as the map form.
+   */
+  appendDense(featureSet: string, values: readonly unknown[], out: FrameBuilder): Rejection | null {
+    if (featureSet !== this.featureSet) {
+      return {
+        code: 'UNKNOWN_FEATURE_SET',
+        reason: `feature set '${featureSet}' is not the served order of '${this.schema.name}' (${this.featureSet}; GET /features)`,
+      };
+    }
+    if (values.length !== this.columns.length) {
+      return {
+        code: 'WRONG_VALUE_COUNT',
+        reason: `${values.length} values for the ${this.columns.length} features of '${this.schema.name}'`,
+      };
+    }
+    const row = out.rows;
+    for (const column of this.columns) {
+      const checked = column.check(values[column.index]);
       if (!checked.ok) return { code: checked.code, reason: checked.reason };
       out.set(column.index, row, checked.value);
     }

@@ -7,6 +7,8 @@ export type RecordErrorCode =
   | 'MISSING_RECORD_ID'
   | 'MISSING_FEATURE'
   | 'UNEXPECTED_FEATURE'
+  | 'UNKNOWN_FEATURE_SET'
+  | 'WRONG_VALUE_COUNT'
   | ValueProblem;
 
 /** A live record that cannot be scored; never retried (the same bytes fail the same way). */

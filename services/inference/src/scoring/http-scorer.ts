@@ -52,6 +52,7 @@ function servedOf(m: LoadedModel): ServedModel {
     version: m.version,
     dataset: m.dataset,
     features: m.features,
+    featureSet: m.featureSet,
     threshold: m.threshold,
     labels: m.labels,
   };

@@ -13,19 +13,27 @@ export interface ScoredRecords {
   readonly scoringSeconds: number;
 }
 
+/** A record as scoring needs it: features by name, or dense values in a named order. */
+export interface ScorableRecord {
+  readonly features: Readonly<Record<string, unknown>>;
+  readonly flat: boolean;
+  readonly dense?: { readonly featureSet: string; readonly values: readonly unknown[] } | null;
+}
+
 /**
  * The one way inference scores: the model's record checks row by row into one frame, then one call of the
  * bundle's `scoreFrame` (preprocessing + model). The stream's batches and POST /predict both come here.
  */
-export function scoreRecords(
-  model: LoadedModel,
-  records: readonly { readonly features: Readonly<Record<string, unknown>>; readonly flat: boolean }[],
-): ScoredRecords {
+export function scoreRecords(model: LoadedModel, records: readonly ScorableRecord[]): ScoredRecords {
   const builder = model.checker.frame(records.length);
   const accepted: number[] = [];
   const rejected: (Rejection & { index: number })[] = [];
   for (let i = 0; i < records.length; i++) {
-    const problem = model.checker.append(records[i]!.features, records[i]!.flat, builder);
+    const record = records[i]!;
+    const problem =
+      record.dense === undefined || record.dense === null
+        ? model.checker.append(record.features, record.flat, builder)
+        : model.checker.appendDense(record.dense.featureSet, record.dense.values, builder);
     if (problem === null) accepted.push(i);
     else rejected.push({ ...problem, index: i });
   }

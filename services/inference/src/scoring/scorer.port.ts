@@ -10,6 +10,8 @@ export interface ServedModel {
   readonly dataset: string;
   /** Raw input columns the model reads, by the dataset's own names (e.g. `Flow Bytes/s`), in schema order. */
   readonly features: readonly string[];
+  /** The id of that order (`featureSetId`), which dense `traffic.records` must name. */
+  readonly featureSet: string;
   /** score ≥ threshold → positive. */
   readonly threshold: number;
   readonly labels: { readonly positive: string; readonly negative: string };

@@ -1,4 +1,10 @@
-import { checkCell, type ColumnSpec, type DatasetSchema } from '@netsentry/dataset';
+import {
+  checkCell,
+  featureOrder,
+  featureSetId,
+  type ColumnSpec,
+  type DatasetSchema,
+} from '@netsentry/dataset';
 import {
   applyPreprocessor,
   asTrainSplit,
@@ -38,7 +44,8 @@ export class BundleScorer implements Scorer {
       model: {
         version,
         dataset: bundle.bundle.dataset.name,
-        features: this.schema.features.map((c) => c.name),
+        features: featureOrder(this.schema),
+        featureSet: featureSetId(featureOrder(this.schema)),
         threshold: bundle.bundle.threshold,
         labels: bundle.bundle.classLabels,
       },

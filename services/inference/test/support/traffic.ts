@@ -1,4 +1,5 @@
 import { ContractRegistry, rootEnvelope, topicName, type TrafficRecord } from '@netsentry/contracts';
+import { featureSetId } from '@netsentry/dataset';
 import type { Frame } from '@netsentry/ml';
 import { readTopic } from '@netsentry/testkit';
 import type { Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
@@ -16,7 +17,7 @@ export function rowFeatures(frame: Frame, i: number): Record<string, number | st
   return out;
 }
 
-export type WireFormat = 'avro' | 'json' | 'json-flat';
+export type WireFormat = 'avro' | 'avro-dense' | 'json' | 'json-flat';
 
 /** One live record as a producer would write it. */
 export function recordMessage(
@@ -31,8 +32,19 @@ export function recordMessage(
       source: 'it-sensor',
       observedAt: Date.now(),
       features: features as TrafficRecord['features'],
+      featureSet: null,
+      values: [],
     };
-    return { key: recordId, value: contracts.encode('traffic.records', record) };
+    // The map form as a v1 producer writes it.
+    return { key: recordId, value: contracts.encode('traffic.records', record, { version: 1 }) };
+  }
+  if (format === 'avro-dense') {
+    const order = Object.keys(features);
+    return denseMessage(
+      recordId,
+      featureSetId(order),
+      order.map((k) => features[k] as number | string | null),
+    );
   }
   const body =
     format === 'json'
@@ -45,6 +57,24 @@ export function recordMessage(
           ...features,
         };
   return { key: recordId, value: Buffer.from(JSON.stringify(body), 'utf8') };
+}
+
+/** A traffic.records v2 message in the dense form, with whatever feature set id and values it is given. */
+export function denseMessage(
+  recordId: string,
+  featureSet: string,
+  values: readonly (number | string | null)[],
+): Message {
+  const record: TrafficRecord = {
+    envelope: rootEnvelope('traffic.records', { producer: { service: 'test-producer', version: '2' } }),
+    recordId,
+    source: 'it-sensor',
+    observedAt: Date.now(),
+    features: {},
+    featureSet,
+    values: [...values],
+  };
+  return { key: recordId, value: contracts.encode('traffic.records', record) };
 }
 
 /** Sends messages in chunks (acks=all). */
