@@ -4,5 +4,6 @@ export { readTopic } from './kafka';
 export { isolatedStageEnv } from './stage-env';
 export { freePort, freePortRange } from './ports';
 export { StageHarness, type BundledDataset, type StageName } from './stages';
+export { StageProcess, type LogRecord, type StageExit, type StageProcessOptions } from './stage-process';
 export { TopicCollector } from './topic-collector';
 export { pollDuring, type PollAnswer } from './poll';

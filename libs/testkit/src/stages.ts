@@ -16,6 +16,7 @@ import { newKafka } from './clients';
 import { readTopic } from './kafka';
 import { repoRoot } from './local-infra';
 import { isolatedStageEnv } from './stage-env';
+import { StageProcess, type StageProcessOptions } from './stage-process';
 import { TopicCollector } from './topic-collector';
 
 /** The pipeline stages a test can start in-process by name (inference has its own start-up options). */
@@ -49,6 +50,7 @@ interface Shared {
   stores: Stores | null;
   producer: Promise<Producer> | null;
   readonly apps: { stage: StageName; app: INestApplication }[];
+  readonly processes: StageProcess[];
   readonly collectors: TopicCollector[];
   restoreEnv: (() => void) | null;
 }
@@ -80,6 +82,7 @@ export class StageHarness {
       stores: null,
       producer: null,
       apps: [],
+      processes: [],
       collectors: [],
       restoreEnv: null,
     };
@@ -142,6 +145,20 @@ export class StageHarness {
       this.shared.apps.push({ stage, app });
       started.push(app);
     }
+    return started;
+  }
+
+  /**
+   * Starts a stage as users run it, a process (`services/<stage>/dist/main.js`, built by `npm run build`)
+   * on this environment plus `env`; resolves once its /readyz answers 200. Stopped by `close()` if still
+   * running; `kill('SIGKILL')` it for a crash, and start it again with the same `port` to restart it.
+   */
+  async startProcess(
+    stage: SystemServiceName,
+    options: StageProcessOptions & { env?: Record<string, string> } = {},
+  ): Promise<StageProcess> {
+    const started = await StageProcess.start(stage, { ...this.env, ...options.env }, options);
+    this.shared.processes.push(started);
     return started;
   }
 
@@ -244,7 +261,10 @@ export class StageHarness {
     return collector;
   }
 
-  /** Stops the collectors, the producer and the stages (in the order they started), closes the stores. */
+  /**
+   * Stops the collectors, the producer, the stages (in the order they started) and the stage processes,
+   * closes the stores.
+   */
   async close(): Promise<void> {
     const s = this.shared;
     for (const collector of s.collectors.splice(0)) await collector.stop();
@@ -252,6 +272,7 @@ export class StageHarness {
     s.producer = null;
     if (producer) await (await producer).disconnect();
     for (const { app } of s.apps.splice(0)) await app.close();
+    await Promise.all(s.processes.splice(0).map((p) => p.stop()));
     await s.stores?.close();
     s.stores = null;
     s.restoreEnv?.();
