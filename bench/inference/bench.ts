@@ -3,6 +3,7 @@
 //   raw-eos     the runtime's BatchConsumer passing the bytes through: per-partition transactions, no scoring
 //   avro-dense, avro-map, json  the inference service (`node services/inference/dist/main.js`), with
 //               traffic.records v2 dense (what `netsentry replay` writes), v1 map, or JSON records
+//   rdkafka-raw-eos  the raw exactly-once path through librdkafka (optional: bench/inference/rdkafka-install.sh)
 //   python      bench/inference/py_consumer.py: confluent-kafka + native xgboost, batched, at-least-once
 // Throughput: N records produced first, then the consumer started; records / (time from ready to every
 // offset committed). Latency: records sent at a fixed rate to a running inference service, each measured
@@ -301,6 +302,54 @@ async function throughputPython(
   }
 }
 
+/**
+ * `rdkafka-raw-eos`: bench/inference/rdkafka-eos.cjs, the raw exactly-once path through librdkafka (one
+ * transactional producer, KIP-447), when BENCH_RDKAFKA_DIR names an install (bench/inference/rdkafka-install.sh).
+ */
+async function throughputRdkafka(dataset: string, batch: readonly Message[]): Promise<void> {
+  const moduleDir = process.env.BENCH_RDKAFKA_DIR;
+  if (moduleDir === undefined || moduleDir === '') {
+    emit({ dataset, side: 'rdkafka-raw-eos', skipped: 'BENCH_RDKAFKA_DIR not set (rdkafka-install.sh)' });
+    return;
+  }
+  const prefix = `bench.${uniqueName('rdk').replace(/[^a-z0-9]/g, '')}`;
+  await provision(prefix);
+  const input = topicName(prefix, 'traffic.records');
+  await produceAll(input, batch);
+  const groupId = `${prefix}.rdkafka`;
+  const child = spawn(
+    process.execPath,
+    [
+      join(__dirname, 'rdkafka-eos.cjs'),
+      moduleDir,
+      process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      input,
+      topicName(prefix, 'traffic.predictions'),
+      groupId,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('READY')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`rdkafka side exited with ${code}`)));
+    });
+    const started = Date.now();
+    const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
+    emit({
+      dataset,
+      side: 'rdkafka-raw-eos',
+      records: batch.length,
+      seconds: (done - started) / 1000,
+      perSecond: batch.length / ((done - started) / 1000),
+    });
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
@@ -418,6 +467,7 @@ async function main(): Promise<void> {
       // The ceilings on the default wire format's bytes (dense Avro: the smallest).
       await throughputRawPlain(dataset.name, dense);
       await throughputRawEos(dataset.name, dense);
+      await throughputRdkafka(dataset.name, dense);
     }
     if (wanted('inference')) {
       // Each round in the reverse order of the one before (dense, map, JSON; then JSON, map, dense): a

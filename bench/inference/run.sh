@@ -10,6 +10,8 @@ out="${1:-$(mktemp -d)/inference-bench.jsonl}"
 npm run --silent build >/dev/null
 deploy/local/infra start >/dev/null
 eval "$(deploy/local/infra env)"
+# The optional librdkafka side (not a netsentry dependency): BENCH_RDKAFKA=1 installs it outside the repo.
+if [[ "${BENCH_RDKAFKA:-0}" == 1 ]]; then BENCH_RDKAFKA_DIR="$(bench/inference/rdkafka-install.sh)"; export BENCH_RDKAFKA_DIR; fi
 /usr/bin/python3 -c 'import confluent_kafka, xgboost' 2>/dev/null ||
   { echo "needs Debian's python3-confluent-kafka and python3-xgboost (apt-get install -y python3-confluent-kafka python3-xgboost)" >&2; exit 2; }
 {
