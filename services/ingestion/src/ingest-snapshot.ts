@@ -25,10 +25,24 @@ export interface IngestInput {
   readonly asOf: Date;
 }
 
+/** A snapshot's records read once into a local spool, read back in order as often as needed. */
+export type SnapshotSpool = Pick<SpooledSnapshot, 'records' | 'close'>;
+
+/** What ingestion asks of the stores: the real ones satisfy these, unit tests pass in-memory fakes. */
+export interface IngestionRecords {
+  currentSchema: RecordStore['currentSchema'];
+  spoolSnapshot(dataset: string, asOf?: Date): Promise<SnapshotSpool>;
+}
+export type IngestionArtifacts = Pick<ArtifactStore, 'put'>;
+export interface IngestionRegistry {
+  readonly runs: Pick<Registry['runs'], 'get' | 'list' | 'openRun' | 'recordStage'>;
+  readonly artifacts: Pick<Registry['artifacts'], 'record'>;
+}
+
 export interface IngestDeps {
-  readonly records: RecordStore;
-  readonly artifacts: ArtifactStore;
-  readonly registry: Registry;
+  readonly records: IngestionRecords;
+  readonly artifacts: IngestionArtifacts;
+  readonly registry: Pick<IngestionRegistry, 'artifacts'>;
 }
 
 /** The snapshot as a CSV with the schema's original column names: what every later stage reads. */
@@ -81,7 +95,7 @@ async function writeSnapshot(
   deps: IngestDeps,
   input: IngestInput,
   bound: { schema: DatasetSchema; text: string; fileName: string },
-  spooled: SpooledSnapshot,
+  spooled: SnapshotSpool,
 ): Promise<EventBody<'data.ingested'>> {
   const { schema, text: schemaText, fileName } = bound;
   const target = targetColumn(schema);

@@ -1,4 +1,7 @@
-import { bool, defineConfig, duration, float, int, str } from '@netsentry/config';
+import { bool, defineConfig, duration, float, int, str, type ConfigSection } from '@netsentry/config';
+
+/** Injection token of ingestion's settings (`@Inject(INGESTION_SETTINGS) settings: IngestionSettings`). */
+export const INGESTION_SETTINGS = Symbol('INGESTION_SETTINGS');
 
 /** Ingestion's own settings (`NETSENTRY_INGESTION_*`), validated at start-up. */
 export const ingestionSection = defineConfig({
@@ -25,3 +28,5 @@ export const ingestionSection = defineConfig({
     description: 'keep identical feature vectors on one side (no leakage through duplicates)',
   }),
 });
+
+export type IngestionSettings = typeof ingestionSection extends ConfigSection<infer T> ? T : never;

@@ -1,18 +1,26 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { EventByTopic } from '@netsentry/contracts';
 import type { EvaluationReport } from '@netsentry/ml';
 import {
   productionAliasName,
   RunNotFoundError,
   type ModelRecord,
-  type Registry,
   type RunOutcome,
 } from '@netsentry/registry';
-import { emit, type RuntimeLogger, type StageContext, type StageResult } from '@netsentry/runtime';
-import type { ModelDatasets } from './model-datasets';
-import type { ProductionRelease } from './production-release';
-import type { PusherMetrics } from './pusher.metrics';
+import { emit, REGISTRY, type RuntimeLogger, type StageResult } from '@netsentry/runtime';
+import { ModelDatasets } from './model-datasets';
+import type {
+  DatasetsPort,
+  PushRegistry,
+  RefusalMetrics,
+  ReleasePort,
+  UseCaseContext,
+  VerifierPort,
+} from './ports';
+import { ProductionRelease } from './production-release';
+import { PusherMetrics } from './pusher.metrics';
 import { PushRefused, notReleasable } from './refusals';
-import type { BundleVerifier } from './verification/bundle-verifier';
+import { BundleVerifier } from './verification/bundle-verifier';
 
 type Accepted = EventByTopic['model.accepted'];
 
@@ -21,16 +29,17 @@ type Accepted = EventByTopic['model.accepted'];
  * alias of the model's dataset. A model that fails verification is quarantined (model.quarantined,
  * SCORING_ERROR) and production stays.
  */
+@Injectable()
 export class PushAcceptedModel {
   constructor(
-    private readonly registry: Registry,
-    private readonly verifier: BundleVerifier,
-    private readonly release: ProductionRelease,
-    private readonly datasets: ModelDatasets,
-    private readonly metrics: PusherMetrics,
+    @Inject(REGISTRY) private readonly registry: PushRegistry,
+    @Inject(BundleVerifier) private readonly verifier: VerifierPort,
+    @Inject(ProductionRelease) private readonly release: ReleasePort,
+    @Inject(ModelDatasets) private readonly datasets: DatasetsPort,
+    @Inject(PusherMetrics) private readonly metrics: RefusalMetrics,
   ) {}
 
-  async execute(event: Accepted, ctx: StageContext<'model.accepted'>): Promise<StageResult> {
+  async execute(event: Accepted, ctx: UseCaseContext): Promise<StageResult> {
     const model = await this.registry.models.get(event.modelVersion);
     if (model === null) {
       throw new PushRefused('UNKNOWN_VERSION', `model ${event.modelVersion} is not in the registry`);
@@ -148,7 +157,7 @@ export class PushAcceptedModel {
     model: ModelRecord,
     dataset: string,
     runId: string,
-    ctx: StageContext<'model.accepted'>,
+    ctx: UseCaseContext,
   ): Promise<StageResult> {
     const head = await this.registry.aliases.get(productionAliasName(dataset));
     if (head?.version !== model.version) {
@@ -177,7 +186,7 @@ export class PushAcceptedModel {
     model: ModelRecord,
     runId: string,
     reason: string,
-    ctx: StageContext<'model.accepted'>,
+    ctx: UseCaseContext,
   ): Promise<StageResult> {
     this.metrics.refused('VERIFICATION_FAILED');
     ctx.logger.warn(

@@ -1,15 +1,12 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { EventByTopic } from '@netsentry/contracts';
-import {
-  datasetOfProductionAlias,
-  productionAliasName,
-  RegistryValueError,
-  type Registry,
-} from '@netsentry/registry';
-import { emit, type StageContext, type StageResult } from '@netsentry/runtime';
-import type { ModelDatasets } from './model-datasets';
-import type { ProductionRelease } from './production-release';
+import { datasetOfProductionAlias, productionAliasName, RegistryValueError } from '@netsentry/registry';
+import { emit, REGISTRY, type StageResult } from '@netsentry/runtime';
+import { ModelDatasets } from './model-datasets';
+import type { CommandRegistry, DatasetsPort, ReleasePort, UseCaseContext, VerifierPort } from './ports';
+import { ProductionRelease } from './production-release';
 import { PushRefused, commandTarget, isReleasable, notReleasable, rollbackDataset } from './refusals';
-import type { BundleVerifier } from './verification/bundle-verifier';
+import { BundleVerifier } from './verification/bundle-verifier';
 
 type Command = EventByTopic['admin.commands'] & { readonly command: 'ROLLBACK' | 'PROMOTE' };
 
@@ -19,15 +16,16 @@ type Command = EventByTopic['admin.commands'] & { readonly command: 'ROLLBACK' |
  * action. The version decides the dataset (PROMOTE, ROLLBACK --to); a ROLLBACK without one acts on the
  * dataset it names, or on the only dataset with a production model. Other datasets are never touched.
  */
+@Injectable()
 export class RollbackOrPromote {
   constructor(
-    private readonly registry: Registry,
-    private readonly verifier: BundleVerifier,
-    private readonly release: ProductionRelease,
-    private readonly datasets: ModelDatasets,
+    @Inject(REGISTRY) private readonly registry: CommandRegistry,
+    @Inject(BundleVerifier) private readonly verifier: VerifierPort,
+    @Inject(ProductionRelease) private readonly release: ReleasePort,
+    @Inject(ModelDatasets) private readonly datasets: DatasetsPort,
   ) {}
 
-  async execute(command: Command, ctx: StageContext<'admin.commands'>): Promise<StageResult> {
+  async execute(command: Command, ctx: UseCaseContext): Promise<StageResult> {
     const action = command.command;
     const eventId = ctx.envelope.eventId;
     // A redelivered command whose move was already made: finish that one. Resolving "the previous version"

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // polls its /readyz every 200 ms until data.transformed. The fit, the encoding and the searches run on
 // worker threads; the event loop only reads, writes and coordinates.
 
-// Controllers read their settings from process.env, which open() sets from the upstream harness.
+// The branch carries the upstream's variables (NETSENTRY_TRANSFORM_RESAMPLING) into transform's environment.
 const upstream = new StageHarness('ready-up', { env: { NETSENTRY_TRANSFORM_RESAMPLING: 'smote-tomek' } });
 const own = upstream.branch({ NETSENTRY_TOPIC_PREFIX: `ready-tf-${randomUUID().slice(0, 8)}` });
 

@@ -48,6 +48,20 @@ export function fitOneHot(
     const t = v.trim();
     counts.set(t, (counts.get(t) ?? 0) + 1);
   }
+  return { categories: keptCategories(counts, values.length, schemaValues, limits) };
+}
+
+/**
+ * The categories one-hot encoding keeps, in output order, from the counts seen at fit over `rows` rows
+ * (missing values included): `fitOneHot`'s rule, for callers that have counts rather than values (drift
+ * compares columns after this grouping, the way the model sees them).
+ */
+export function keptCategories(
+  counts: ReadonlyMap<string, number>,
+  rows: number,
+  schemaValues?: readonly string[],
+  limits: OneHotLimits = {},
+): string[] {
   let candidates: { category: string; count: number }[];
   if (schemaValues) {
     const seen = [...counts];
@@ -58,12 +72,14 @@ export function fitOneHot(
       }))
       .filter((c) => c.count > 0);
   } else {
-    counts.delete(UNKNOWN_CATEGORY);
-    candidates = [...counts.keys()].sort().map((category) => ({ category, count: counts.get(category)! }));
+    candidates = [...counts.keys()]
+      .filter((category) => category !== UNKNOWN_CATEGORY)
+      .sort()
+      .map((category) => ({ category, count: counts.get(category)! }));
   }
   if (limits.minFrequency !== undefined) {
     const m = limits.minFrequency;
-    const least = m >= 1 ? m : m * values.length;
+    const least = m >= 1 ? m : m * rows;
     candidates = candidates.filter((c) => c.count >= least);
   }
   if (limits.maxCategories !== undefined && candidates.length > limits.maxCategories) {
@@ -76,7 +92,7 @@ export function fitOneHot(
     );
     candidates = candidates.filter((c) => kept.has(c.category));
   }
-  return { categories: candidates.map((c) => c.category) };
+  return candidates.map((c) => c.category);
 }
 
 /** A fast lookup from a raw value to its output column (the unknown bucket for anything else). */

@@ -185,3 +185,100 @@ describe('detectDrift', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 });
+
+describe('detectDrift on a high-cardinality categorical column', () => {
+  // The integration test's column: 4,000 rows, e0..e19 frequent, 480 rare values, split 80/20 at random.
+  function endpoints(rows: number, seed: number, shifted = false): Frame {
+    const r = seededRandom(seed);
+    const values = Array.from({ length: rows }, (_, i) => {
+      if (shifted && r.next() < 0.5) return 'e0'; // half the traffic to one endpoint: a real shift
+      return `e${i < rows / 2 ? i % 20 : i % 500}`;
+    });
+    return { rows, columns: [{ kind: 'categorical', name: 'endpoint', values }] };
+  }
+  function randomSplit(f: Frame, seed: number): { train: Frame; test: Frame } {
+    const r = seededRandom(seed);
+    const values = f.columns[0]!.values as (string | null)[];
+    const side = values.map(() => r.next() < 0.2);
+    const part = (test: boolean): Frame => {
+      const kept = values.filter((_, i) => side[i] === test);
+      return { rows: kept.length, columns: [{ kind: 'categorical', name: 'endpoint', values: kept }] };
+    };
+    return { train: part(false), test: part(true) };
+  }
+  const grouped = { columns: { endpoint: { categories: { maxCategories: 20 } } } };
+  const column = (report: ReturnType<typeof detectDrift>) => report.columns[0]!;
+
+  it('one bucket per value: a random split reads as drifted by Jensen–Shannon alone (sampling noise)', () => {
+    const { train, test } = randomSplit(endpoints(4_000, 7), 11);
+    const plain = column(detectDrift(train, test));
+    expect(plain.method).toBe('jensenshannon');
+    expect(plain.statistic).toBeGreaterThan(0.3);
+    expect(plain.drifted).toBe(true);
+  });
+
+  it("after the encoder's grouping (max_categories: 20 + other), a random split does not drift", () => {
+    for (const seed of [11, 12, 13, 14, 15]) {
+      const { train, test } = randomSplit(endpoints(4_000, 7), seed);
+      const col = column(detectDrift(train, test, grouped));
+      expect(col.statistic).toBeLessThan(0.1);
+      expect(col.drifted).toBe(false);
+    }
+  });
+
+  it('with the significance check, a random split passes even without grouping; its detail says why', () => {
+    for (const seed of [11, 12, 13, 14, 15]) {
+      const { train, test } = randomSplit(endpoints(4_000, 7), seed);
+      const col = column(detectDrift(train, test, { significance: 0.05 }));
+      expect(col.drifted).toBe(false);
+      expect(col.pValue).toBeGreaterThanOrEqual(0.05);
+      expect(col.detail).toMatch(
+        /jensen-shannon 0\.\d+ >= 0\.1, but chi-square p=.* >= 0\.05: within sampling noise/,
+      );
+    }
+  });
+
+  it('a real shift still drifts, grouped, with the significance check, and both', () => {
+    const train = randomSplit(endpoints(4_000, 7), 11).train;
+    const test = randomSplit(endpoints(4_000, 8, true), 11).test;
+    for (const policy of [grouped, { significance: 0.05 }, { ...grouped, significance: 0.05 }]) {
+      const col = column(detectDrift(train, test, policy));
+      expect(col.statistic).toBeGreaterThanOrEqual(0.1);
+      expect(col.drifted).toBe(true);
+    }
+  });
+
+  it('groups as the encoder does: the kept categories, the rest and unseen values in one bucket', () => {
+    const ref: Frame = {
+      rows: 10,
+      columns: [
+        { kind: 'categorical', name: 'c', values: ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'c', 'd', null] },
+      ],
+    };
+    const cur: Frame = {
+      rows: 4,
+      columns: [{ kind: 'categorical', name: 'c', values: ['a', 'c', 'z', 'z'] }],
+    };
+    const report = detectDrift(ref, cur, {
+      columns: { c: { method: 'chisquare', categories: { maxCategories: 2 } } },
+    });
+    // Buckets a, b, other: reference [4, 3, 2], current [1, 0, 3] → chi-square over 3 buckets (dof 2).
+    const col = column(report);
+    expect(col.method).toBe('chisquare');
+    expect(col.statistic).toBeCloseTo(
+      // Pearson's statistic on [[4,3,2],[1,0,3]] computed by hand.
+      (4 - (5 * 9) / 13) ** 2 / ((5 * 9) / 13) +
+        (3 - (3 * 9) / 13) ** 2 / ((3 * 9) / 13) +
+        (2 - (5 * 9) / 13) ** 2 / ((5 * 9) / 13) +
+        (1 - (5 * 4) / 13) ** 2 / ((5 * 4) / 13) +
+        (0 - (3 * 4) / 13) ** 2 / ((3 * 4) / 13) +
+        (3 - (5 * 4) / 13) ** 2 / ((5 * 4) / 13),
+      10,
+    );
+  });
+
+  it('refuses a significance level outside (0, 1]', () => {
+    const f = endpoints(100, 1);
+    expect(() => detectDrift(f, f, { significance: 0 })).toThrow(StatsError);
+  });
+});

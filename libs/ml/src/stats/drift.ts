@@ -1,4 +1,5 @@
 import type { Frame } from '../frame';
+import { keptCategories, type OneHotLimits } from '../preprocessing/categorical-encoder';
 import { chiSquareHomogeneity, twoProportionZTest } from './chi-square';
 import { StatsError } from './errors';
 import { jensenShannonDistance } from './jensen-shannon';
@@ -35,6 +36,12 @@ export interface ColumnDriftPolicy {
   readonly threshold?: number;
   /** Leave the column out of the drift computation altogether. */
   readonly ignore?: boolean;
+  /**
+   * A categorical column is compared after the one-hot encoder's grouping, the way the model sees it: the
+   * categories `keptCategories` keeps when fitted on the reference (the schema's `max_categories` /
+   * `min_frequency`, its listed `values` for the order), every other one in a single "other" bucket.
+   */
+  readonly categories?: OneHotLimits & { readonly values?: readonly string[] };
 }
 
 export interface DriftPolicy {
@@ -54,6 +61,14 @@ export interface DriftPolicy {
   readonly jensenShannonBase?: number;
   /** Share substituted for an empty bin in PSI (default 1e-4). */
   readonly psiEpsilon?: number;
+  /**
+   * When set, a distance over counts (Jensen–Shannon, PSI) drifts only when the chi-square homogeneity
+   * test on the same buckets also rejects at this level: the distance says the change is large enough to
+   * matter, the test that sampling noise alone does not explain it. Sparse buckets (a high-cardinality
+   * column over a few hundred rows) give a large distance between two halves of one random split; off by
+   * default (Evidently's semantics).
+   */
+  readonly significance?: number;
 }
 
 export interface ColumnDrift {
@@ -104,18 +119,29 @@ interface CategoricalRef {
   readonly count: number;
   readonly counts: ReadonlyMap<string, number>;
   readonly otherCount: number;
+  /** Grouped as the encoder does (`ColumnDriftPolicy.categories`): a current value maps to its bucket. */
+  readonly grouped?: ReadonlySet<string>;
 }
 
 type Ref = NumericRef | CategoricalRef;
 
-function toRef(p: ColumnProfile): Ref {
+function toRef(p: ColumnProfile, grouping?: ColumnDriftPolicy['categories']): Ref {
   if (p.kind === 'categorical') {
+    const counts = new Map(p.categories.map((c) => [c.value, c.count]));
+    if (grouping === undefined) {
+      return { kind: 'categorical', name: p.name, count: p.count, counts, otherCount: p.otherCount };
+    }
+    // The reference plays the encoder's training data: what it keeps is what the model has columns for.
+    const kept = keptCategories(counts, p.count + p.missing, grouping.values, grouping);
+    const keptCounts = new Map(kept.map((k) => [k, counts.get(k) ?? 0]));
+    const inKept = [...keptCounts.values()].reduce((s, c) => s + c, 0);
     return {
       kind: 'categorical',
       name: p.name,
       count: p.count,
-      counts: new Map(p.categories.map((c) => [c.value, c.count])),
-      otherCount: p.otherCount,
+      counts: keptCounts,
+      otherCount: p.count - inKept,
+      grouped: new Set(kept),
     };
   }
   const vc = p.valueCounts;
@@ -146,6 +172,8 @@ function validatePolicy(policy: DriftPolicy): void {
   const checkThreshold = (where: string, t: number | undefined): void => {
     if (t !== undefined && !(Number.isFinite(t) && t >= 0)) bad(`${where}: threshold must be a number >= 0`);
   };
+  const level = policy.significance;
+  if (level !== undefined && !(level > 0 && level <= 1)) bad(`significance must be in (0, 1], got ${level}`);
   checkMethod('defaultMethod.numeric', policy.defaultMethod?.numeric);
   checkMethod('defaultMethod.categorical', policy.defaultMethod?.categorical);
   for (const [m, t] of Object.entries(policy.thresholds ?? {})) {
@@ -168,14 +196,16 @@ function buckets(ref: Ref, current: Float64Array | Map<string, number>): { a: nu
     let unseen = 0;
     for (const [k, c] of cur) {
       if (ref.counts.has(k)) continue;
-      if (ref.otherCount > 0) {
+      if (ref.grouped !== undefined) {
+        unseen += c; // not kept by the encoder: the model sees it in the one "other" bucket
+      } else if (ref.otherCount > 0) {
         unseen += c; // may be one of the reference's rarer categories: share its "other" bucket
       } else {
         a.push(0);
         b.push(c);
       }
     }
-    if (ref.otherCount > 0) {
+    if (ref.otherCount > 0 || (ref.grouped !== undefined && unseen > 0)) {
       a.push(ref.otherCount);
       b.push(unseen);
     }
@@ -197,6 +227,7 @@ function buckets(ref: Ref, current: Float64Array | Map<string, number>): { a: nu
 
 function distinctUnion(ref: Ref, current: Float64Array | Map<string, number>): number {
   if (ref.kind === 'categorical') {
+    if (ref.grouped !== undefined) return buckets(ref, current).a.length;
     const keys = new Set([...ref.counts.keys(), ...(current as Map<string, number>).keys()]);
     return keys.size + (ref.otherCount > 0 ? 1 : 0);
   }
@@ -294,11 +325,23 @@ function testColumn(
     }
   }
   const isP = P_VALUE_METHODS.has(method_);
-  const drifted = isP ? pValue! < threshold : statistic >= threshold;
   const label = METHOD_LABEL[method_];
-  const detail = isP
+  let drifted = isP ? pValue! < threshold : statistic >= threshold;
+  let detail = isP
     ? `${label} p=${fmt(pValue)} ${drifted ? '<' : '>='} ${threshold}`
     : `${label} ${fmt(statistic)} ${drifted ? '>=' : '<'} ${threshold}`;
+  const level = policy.significance;
+  if (drifted && level !== undefined && (method_ === 'jensenshannon' || method_ === 'psi')) {
+    // A large distance that sampling noise explains is no drift (see DriftPolicy.significance).
+    const { a, b } = counts();
+    pValue = chiSquareHomogeneity(a, b).pValue;
+    if (!(pValue < level)) {
+      drifted = false;
+      detail = `${label} ${fmt(statistic)} >= ${threshold}, but chi-square p=${fmt(pValue)} >= ${level}: within sampling noise`;
+    } else {
+      detail += ` (chi-square p=${fmt(pValue)} < ${level})`;
+    }
+  }
   return {
     column: ref.name,
     type: ref.kind,
@@ -364,7 +407,7 @@ export function detectDrift(
       skipped.push({ column: name, reason: 'no values in the reference' });
       continue;
     }
-    const ref = toRef(profile);
+    const ref = toRef(profile, override.categories);
     const cur = col.kind === 'numeric' ? sortedFinite(col.values) : categoryCounts(col.values);
     const currentCount =
       cur instanceof Float64Array ? cur.length : [...cur.values()].reduce((s, c) => s + c, 0);
