@@ -262,7 +262,11 @@ function reportEvent(event: SupervisorEvent, logFile: string, say: (line: string
         (event.restartInMs === null ? '' : `; restarting in ${(event.restartInMs / 1000).toFixed(0)} s`),
     );
   } else if (event.kind === 'gave-up') {
-    say(`supervisor: ${event.name} crashed ${event.crashes} times in a row; left stopped`);
+    say(
+      event.crashes === 1
+        ? `supervisor: ${event.name} cannot start on its configuration (exit 78; the reason is the last line of its log); left stopped`
+        : `supervisor: ${event.name} crashed ${event.crashes} times in a row; left stopped`,
+    );
   } else if (event.kind === 'started' && event.attempt > 1) {
     say(`supervisor: ${event.name} restarted (pid ${event.pid})`);
   }

@@ -59,6 +59,16 @@ describe('Supervisor', () => {
     expect(readFileSync(join(dir, 'crasher.log'), 'utf8').match(/^up$/gm)).toHaveLength(4);
   });
 
+  it('does not restart a program that exits 78 (bad configuration): the same settings fail the same way', async () => {
+    const events: SupervisorEvent[] = [];
+    supervisor = new Supervisor((e) => events.push(e), FAST);
+    supervisor.start(node('misconfigured', 'process.exit(78)'));
+    await until(() => events.some((e) => e.kind === 'gave-up'));
+    expect(events.filter((e) => e.kind === 'started')).toHaveLength(1);
+    expect(events.find((e) => e.kind === 'crashed')).toMatchObject({ code: 78, restartInMs: null });
+    expect(supervisor.state('misconfigured')).toMatchObject({ state: 'failed', crashes: 1, restarts: 0 });
+  });
+
   it('restarts a program killed with SIGKILL, with a new pid', async () => {
     const events: SupervisorEvent[] = [];
     supervisor = new Supervisor((e) => events.push(e), FAST);

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** A child that exits with this cannot start on its configuration: not restarted. */
+export const EXIT_CONFIG = 78;
+
 /** One supervised program: what to run, with which environment, and where its output goes. */
 export interface ProcessSpec {
   readonly name: string;
@@ -193,7 +196,8 @@ export class Supervisor {
       }
       p.crashes++;
       p.consecutive = uptimeMs >= this.policy.stableAfterMs ? 1 : p.consecutive + 1;
-      const giveUp = p.consecutive > this.policy.maxConsecutiveCrashes;
+      // Exit 78 (EX_CONFIG, the stages' startStage): its configuration is bad, and a restart reads the same.
+      const giveUp = code === EXIT_CONFIG || p.consecutive > this.policy.maxConsecutiveCrashes;
       const delay = giveUp ? null : backoffDelay(p.consecutive, this.policy);
       this.onEvent({
         kind: 'crashed',

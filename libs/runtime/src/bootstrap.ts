@@ -120,7 +120,14 @@ export async function runStage(
         }),
       ],
     },
-    { bufferLogs: true, ...(options.http?.bodyParser === false ? { bodyParser: false } : {}) },
+    {
+      bufferLogs: true,
+      // A provider that fails (bad config in a section) rejects this call instead of Nest printing its
+      // buffered console lines and exiting: startStage logs it as one JSON line.
+      abortOnError: false,
+      autoFlushLogs: false,
+      ...(options.http?.bodyParser === false ? { bodyParser: false } : {}),
+    },
   );
   app.useLogger(app.get(NestPinoLogger));
   const logger = app.get<Logger>(LOGGER);

@@ -19,6 +19,7 @@ export * from './stage-pipeline';
 export * from './transport';
 export * from './stage-resources';
 export * from './config-provider';
+export * from './start-stage';
 export * from './stores.module';
 export * from './admin-auth';
 export * from './run-failures';

@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { EvaluatorModule } from './evaluator.module';
 
-void runStage(EvaluatorModule, { stage: 'evaluator', httpPort: servicePort('evaluator') });
+void startStage(EvaluatorModule, { stage: 'evaluator', httpPort: servicePort('evaluator') });

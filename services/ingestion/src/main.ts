@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { IngestionModule } from './ingestion.module';
 
-void runStage(IngestionModule, { stage: 'ingestion', httpPort: servicePort('ingestion') });
+void startStage(IngestionModule, { stage: 'ingestion', httpPort: servicePort('ingestion') });

@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { PusherModule } from './pusher.module';
 
-void runStage(PusherModule, { stage: 'pusher', httpPort: servicePort('pusher') });
+void startStage(PusherModule, { stage: 'pusher', httpPort: servicePort('pusher') });

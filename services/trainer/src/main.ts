@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { TrainerModule } from './trainer.module';
 
-void runStage(TrainerModule, { stage: 'trainer', httpPort: servicePort('trainer') });
+void startStage(TrainerModule, { stage: 'trainer', httpPort: servicePort('trainer') });

@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { TransformModule } from './transform.module';
 
-void runStage(TransformModule, { stage: 'transform', httpPort: servicePort('transform') });
+void startStage(TransformModule, { stage: 'transform', httpPort: servicePort('transform') });

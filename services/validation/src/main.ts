@@ -1,5 +1,5 @@
 import { servicePort } from '@netsentry/contracts';
-import { runStage } from '@netsentry/runtime';
+import { startStage } from '@netsentry/runtime';
 import { ValidationModule } from './validation.module';
 
-void runStage(ValidationModule, { stage: 'validation', httpPort: servicePort('validation') });
+void startStage(ValidationModule, { stage: 'validation', httpPort: servicePort('validation') });
