@@ -8,6 +8,7 @@ import {
   buildBundle,
   decodeMatrix,
   parseBundle,
+  refit,
   parsePreprocessor,
   serializeBundle,
   WorkerPool,
@@ -28,7 +29,7 @@ import {
   type StageResult,
 } from '@netsentry/runtime';
 import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from './candidates';
-import { randomSearch, refit, type SearchConfig, type TrialResult } from './search';
+import { randomSearch, type SearchConfig, type TrialResult } from './search';
 import { defaultTrainerWorkers, trainerSection } from './trainer.config';
 
 /** The artifact kind of a run's training-data profile (written by validation). */
