@@ -6,3 +6,5 @@ export { freePort, freePortRange } from './ports';
 export { StageHarness, type BundledDataset, type StageName } from './stages';
 export { TopicCollector } from './topic-collector';
 export { pollDuring, type PollAnswer } from './poll';
+export { MemoryArtifacts } from './memory-artifacts';
+export { MemoryRegistry, type MemoryRun } from './memory-registry';
