@@ -240,6 +240,32 @@ describe('successive halving', () => {
     expect(otherSeed.trials.map((t) => t.cvScores)).not.toEqual(result.trials.map((t) => t.cvScores));
   });
 
+  it('reports each rung of each candidate as its trials are scored there', async () => {
+    const seen = new Map<string, { done: number[]; total: number }>();
+    await randomSearch({
+      ...data,
+      config: HALVING,
+      run: inThread,
+      onScored: (p) => {
+        const key = `${p.candidate} ${p.rung}/${p.rungs}`;
+        const entry = seen.get(key) ?? { done: [], total: p.total };
+        entry.done.push(p.done);
+        expect(p.total).toBe(entry.total);
+        seen.set(key, entry);
+      },
+    });
+    const schedule = halvingSchedule(9, Math.floor((data.rows * 2) / 3), H);
+    expect(schedule.length).toBeGreaterThan(1);
+    for (const candidate of ['xgboost', 'random-forest']) {
+      for (const rung of schedule) {
+        const entry = seen.get(`${candidate} ${rung.index}/${schedule.length}`)!;
+        expect(entry.total).toBe(rung.trials);
+        expect(entry.done).toEqual(Array.from({ length: rung.trials }, (_, i) => i + 1));
+      }
+    }
+    expect(seen.size).toBe(2 * schedule.length);
+  });
+
   it('validates a reduced rung on at least minValidRows rows of each fold', async () => {
     const valid: number[] = [];
     await randomSearch({

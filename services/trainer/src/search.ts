@@ -221,7 +221,20 @@ export interface SearchInput {
   readonly resampleFolds?: FoldResampling;
   /** Called as each trial ends (record it, log progress); awaited before the search ends. */
   readonly onTrial?: (trial: TrialResult, done: number, total: number) => void | Promise<void>;
+  /** Called as each trial is scored at a rung (progress within the rung: `done` of its `total` trials). */
+  readonly onScored?: (progress: RungProgress) => void;
   readonly signal?: AbortSignal;
+}
+
+/** How far one rung of one candidate's search is. */
+export interface RungProgress {
+  readonly candidate: string;
+  /** 0-based rung index, of `rungs` (1: no halving). */
+  readonly rung: number;
+  readonly rungs: number;
+  /** Trials of the rung scored so far, of the rung's `total`. */
+  readonly done: number;
+  readonly total: number;
 }
 
 /**
@@ -310,9 +323,18 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
     }));
     const ended: TrialResult[] = [];
     for (const rung of schedule) {
+      let scoredAtRung = 0;
+      const atRung = alive.length;
       const scored = await Promise.all(
         alive.map(async (t): Promise<TrialResult & { ms: number }> => {
           const cv = await crossValidateAt(candidate, t.params, rung);
+          input.onScored?.({
+            candidate: candidate.name,
+            rung: rung.index,
+            rungs: schedule.length,
+            done: ++scoredAtRung,
+            total: atRung,
+          });
           const ms = t.ms + cv.ms;
           const fitParams =
             cv.rounds && cv.rounds.length > 0

@@ -17,6 +17,7 @@ import {
   type ResampleJob,
   type TrainJob,
 } from '@netsentry/ml';
+import { Metrics } from '@netsentry/observability';
 import { ARTIFACT_KINDS } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
@@ -90,7 +91,9 @@ interface World {
  * Transform's outputs for a toy task in the memory stores (with the run's reference profile unless told
  * otherwise), a data.transformed naming them, and the use case from a testing module on those stores.
  */
-async function world(options: { inFold?: boolean; profile?: boolean } = {}): Promise<World> {
+async function world(
+  options: { inFold?: boolean; profile?: boolean; metrics?: Metrics } = {},
+): Promise<World> {
   const { inFold = true, profile = true } = options;
   const schema = toySchema();
   const all = toyTask(300, 5);
@@ -170,6 +173,7 @@ async function world(options: { inFold?: boolean; profile?: boolean } = {}): Pro
       { provide: REGISTRY, useValue: registry },
       { provide: TRAINING_POOL, useValue: pool },
       { provide: SEARCH_CONFIG, useValue: SEARCH },
+      ...(options.metrics ? [{ provide: Metrics, useValue: options.metrics }] : []),
     ],
   }).compile();
   return { useCase: module.get(TrainModel), artifacts, registry, pool, event, runId, refs };
@@ -286,5 +290,24 @@ describe('TrainModel', () => {
       /train matrix's columns differ from the preprocessor's outputs/,
     );
     expect(w.pool.trained).toBe(0);
+  });
+
+  it('reports the search and each rung of each candidate in netsentry_stage_progress_*, done at the end', async () => {
+    const metrics = new Metrics({ service: 'trainer', defaultMetrics: false });
+    const w = await world({ inFold: false, metrics });
+    await w.useCase.execute(w.event, context(w.event));
+    const text = await metrics.registry.metrics();
+    const ratio = (phase: string): number | undefined => {
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('netsentry_stage_progress_ratio{') && l.includes(`phase="${phase}"`));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+    expect(text).toMatch(/netsentry_stage_progress_ratio\{[^}]*stage="trainer"/);
+    expect(ratio('search')).toBe(1);
+    // No halving here: one rung per candidate, all of its trials.
+    expect(ratio('search/xgboost/rung-1-of-1')).toBe(1);
+    expect(ratio('search/random-forest/rung-1-of-1')).toBe(1);
+    expect(text).toMatch(/netsentry_trainer_trials_total\{[^}]*candidate="xgboost"[^}]*\} 2/);
   });
 });

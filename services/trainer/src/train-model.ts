@@ -12,7 +12,7 @@ import {
   type DatasetProfile,
   type ModelBundle,
 } from '@netsentry/ml';
-import { Metrics } from '@netsentry/observability';
+import { Metrics, Progress, type PhaseProgress } from '@netsentry/observability';
 import { ARTIFACT_KINDS, stageConfig, toArtifactRef } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
@@ -76,7 +76,7 @@ export class TrainModel {
     @Inject(REGISTRY) private readonly registry: TrainerRegistry,
     @Inject(TRAINING_POOL) private readonly pool: TrainingPool,
     @Inject(SEARCH_CONFIG) private readonly search: SearchConfig,
-    @Optional() @Inject(Metrics) metrics?: Metrics,
+    @Optional() @Inject(Metrics) private readonly metrics?: Metrics,
   ) {
     this.trialsCounter = metrics?.counter(
       'netsentry_trainer_trials_total',
@@ -162,6 +162,16 @@ export class TrainModel {
       'hyperparameter search started',
     );
     const started = performance.now();
+    // In the log every 5 s at most and in netsentry_stage_progress_*: the whole search (trials ended of
+    // all), and each candidate's rung (its trials scored there).
+    const progress = new Progress({
+      stage: 'trainer',
+      logger: ctx.logger,
+      metrics: this.metrics,
+      bindings: { runId },
+    });
+    const searching = progress.phase('search', total);
+    const rungs = new Map<string, PhaseProgress>();
     const result = await randomSearch({
       X: cvData.X,
       y: cvData.y,
@@ -179,7 +189,15 @@ export class TrainModel {
           }
         : {}),
       signal: ctx.signal,
+      onScored: (p) => {
+        const name = `search/${p.candidate}/rung-${p.rung + 1}-of-${p.rungs}`;
+        let phase = rungs.get(name);
+        if (!phase) rungs.set(name, (phase = progress.phase(name, p.total)));
+        phase.update(p.done);
+        if (p.done === p.total) phase.finish();
+      },
       onTrial: async (trial, done) => {
+        searching.update(done);
         await this.registry.trials.record({
           runId,
           candidate: trial.candidate,
@@ -210,6 +228,7 @@ export class TrainModel {
         );
       },
     });
+    searching.finish();
     const best = result.best;
     for (const c of result.leaderboard) this.cvGauge?.set({ candidate: c.candidate }, c.cvMean);
     ctx.logger.info(
