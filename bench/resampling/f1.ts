@@ -28,7 +28,7 @@ import {
 import { readCsvFrame } from '../../libs/ml/src/preprocessing/test/read-csv';
 import { seededRandom } from '../../libs/ml/src/random';
 import { assignSplit } from '../../libs/ml/src/split';
-import { buildFolds, stratifiedKFold } from '../../services/trainer/src/search';
+import { buildFolds, stratifiedKFold } from '../../libs/ml/src/model-selection/folds';
 
 const ROOT = resolve(__dirname, '../..');
 type Schema = Awaited<ReturnType<typeof loadDatasetSchema>>;

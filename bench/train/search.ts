@@ -25,7 +25,8 @@ import { readCsvFrame } from '../../libs/ml/src/preprocessing/test/read-csv';
 import { assignSplit } from '../../libs/ml/src/split';
 import { transformDataset } from '../../libs/ml/src/transform-dataset';
 import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from '../../services/trainer/src/candidates';
-import { randomSearch, refit } from '../../services/trainer/src/search';
+import { refit } from '../../libs/ml/src/model-selection/refit';
+import { randomSearch } from '../../services/trainer/src/search';
 
 const ROOT = resolve(__dirname, '../..');
 

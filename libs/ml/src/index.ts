@@ -11,3 +11,4 @@ export * from './engines';
 export * from './bundle';
 export * from './worker-script';
 export * from './on-pool';
+export * from './model-selection';

@@ -77,7 +77,7 @@ export async function applyPreprocessorOnPool(
  * does in this thread, the same numbers): chunks of rows scored in the workers, joined in order.
  */
 export async function scoreFrameOnPool(
-  pool: WorkerPool,
+  pool: Pick<WorkerPool, 'score'>,
   model: { readonly bytes: Uint8Array; readonly preprocessor: FittedPreprocessor },
   frame: Frame,
   options: ChunkOptions = {},

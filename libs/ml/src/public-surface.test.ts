@@ -12,6 +12,7 @@ describe('the public surface of @netsentry/ml', () => {
     'accuracy',
     'unseenTestRows',
     'stratifiedSplit',
+    'lineTask',
   ];
 
   it('leaves the test and bench helpers to @netsentry/ml/testing', () => {
@@ -25,5 +26,25 @@ describe('the public surface of @netsentry/ml', () => {
     for (const name of ['assignSplit', 'takeMatrixRows', 'takeLabels', 'binaryMetrics', 'confusionMatrix']) {
       expect(typeof (ml as Record<string, unknown>)[name]).toBe('function');
     }
+  });
+
+  it('offers model selection beside the engines: folds, in-fold rebalancing, cross-validation, refit', () => {
+    for (const name of [
+      'stratifiedKFold',
+      'buildFolds',
+      'indexFolds',
+      'foldShare',
+      'nestedShare',
+      'rebalanceFolds',
+      'cvFolds',
+      'crossValidate',
+      'metricOf',
+      'engineParams',
+      'refit',
+    ]) {
+      expect(typeof (ml as Record<string, unknown>)[name]).toBe('function');
+    }
+    // Internal to the module: the search's own helpers stay out of the surface.
+    for (const name of ['toSharedInt32', 'meanOf', 'stdOf']) expect(Object.keys(ml)).not.toContain(name);
   });
 });

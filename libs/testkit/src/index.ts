@@ -8,3 +8,5 @@ export { StageProcess, type LogRecord, type StageExit, type StageProcessOptions 
 export { TopicCollector } from './topic-collector';
 export { pollDuring, type PollAnswer } from './poll';
 export { MemoryArtifacts, MemoryRegistry } from './memory-stores';
+export { MemoryArtifacts } from './memory-artifacts';
+export { MemoryRegistry, type MemoryRun } from './memory-registry';

@@ -1,4 +1,5 @@
-import { defineConfig, float, int, oneOf } from '@netsentry/config';
+import { defineConfig, float, int, oneOf, type ConfigSection } from '@netsentry/config';
+import type { AcceptancePolicy } from '@netsentry/ml';
 
 /** The evaluator's acceptance policy (`NETSENTRY_EVALUATOR_*`), validated at start-up. */
 export const evaluatorSection = defineConfig({
@@ -38,3 +39,17 @@ export const evaluatorSection = defineConfig({
       "worker threads that preprocess and score the test and train sets (off the event loop); default: the machine's available parallelism",
   }),
 });
+
+/** The evaluator's settings as loaded (`configProvider(EVALUATOR_SETTINGS, evaluatorSection)`). */
+export type EvaluatorSettings = typeof evaluatorSection extends ConfigSection<infer T> ? T : never;
+export const EVALUATOR_SETTINGS = Symbol('EVALUATOR_SETTINGS');
+
+/** The acceptance policy the settings describe. */
+export function acceptancePolicyOf(s: EvaluatorSettings): AcceptancePolicy {
+  return {
+    metric: s.NETSENTRY_EVALUATOR_METRIC,
+    minimum: s.NETSENTRY_EVALUATOR_MIN_SCORE,
+    maxTrainTestGap: s.NETSENTRY_EVALUATOR_MAX_GAP,
+    margin: s.NETSENTRY_EVALUATOR_MARGIN,
+  };
+}

@@ -1,49 +1,23 @@
 import {
+  refit,
   runResampleJob,
   runTrainJob,
-  seededRandom,
-  smoteTomek,
-  takeLabels,
-  takeMatrixRows,
+  type FoldResampling,
   type ResampleJob,
   type TrainJob,
 } from '@netsentry/ml';
+import { lineTask } from '@netsentry/ml/testing';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig, parseCandidatesConfig } from './candidates';
 import {
-  buildFolds,
   compareTrials,
-  engineParams,
   halvingSchedule,
-  nestedShare,
   randomSearch,
-  rebalanceFolds,
-  refit,
   sampleTrials,
-  stratifiedKFold,
-  type FoldResampling,
   type HalvingConfig,
   type SearchConfig,
   type TrialResult,
 } from './search';
-
-/** Two informative features and one noise column; label 1 when x0 + x1 > 1 (with 5% flipped). */
-function synthetic(
-  rows: number,
-  seed: number,
-): { X: Float64Array; y: Uint8Array; rows: number; cols: number } {
-  const rnd = seededRandom(seed);
-  const cols = 3;
-  const X = new Float64Array(rows * cols);
-  const y = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const a = rnd.next();
-    const b = rnd.next();
-    X.set([a, b, rnd.next()], i * cols);
-    y[i] = (a + b > 1 ? 1 : 0) ^ (rnd.next() < 0.05 ? 1 : 0);
-  }
-  return { X, y, rows, cols };
-}
 
 const CONFIG: SearchConfig = parseCandidatesConfig(`
 metric: f1
@@ -64,99 +38,11 @@ candidates:
       featureFraction: { float: [0.3, 1.0] }
 `);
 
+const synthetic = (rows: number, seed: number) => lineTask(rows, seed);
+const imbalanced = (rows: number, seed: number) => lineTask(rows, seed, { threshold: 1.3, flip: 0.03 });
+
 const inThread = (job: TrainJob) => runTrainJob(job);
 const resampleInThread = (job: ResampleJob) => Promise.resolve(runResampleJob(job));
-
-/** Like `synthetic`, but only about a quarter of the rows are positive (label 1 when x0 + x1 > 1.3). */
-function imbalanced(
-  rows: number,
-  seed: number,
-): { X: Float64Array; y: Uint8Array; rows: number; cols: number } {
-  const rnd = seededRandom(seed);
-  const cols = 3;
-  const X = new Float64Array(rows * cols);
-  const y = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const a = rnd.next();
-    const b = rnd.next();
-    X.set([a, b, rnd.next()], i * cols);
-    y[i] = (a + b > 1.3 ? 1 : 0) ^ (rnd.next() < 0.03 ? 1 : 0);
-  }
-  return { X, y, rows, cols };
-}
-
-const rowKey = (X: Float64Array, cols: number, r: number): string =>
-  Array.from(X.subarray(r * cols, (r + 1) * cols)).join(',');
-
-/** Whether point p lies on the segment a + t·(b − a), t in [0, 1] (to 1e-9). */
-function onSegment(p: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  let j0 = 0;
-  for (let j = 1; j < p.length; j++) if (Math.abs(b[j]! - a[j]!) > Math.abs(b[j0]! - a[j0]!)) j0 = j;
-  const d = b[j0]! - a[j0]!;
-  if (d === 0) return false;
-  const t = (p[j0]! - a[j0]!) / d;
-  if (t < -1e-12 || t > 1 + 1e-12) return false;
-  for (let j = 0; j < p.length; j++) if (Math.abs(a[j]! + t * (b[j]! - a[j]!) - p[j]!) > 1e-9) return false;
-  return true;
-}
-
-/**
- * The rows of a (rebalanced) fold-train matrix that are neither one of `allowed` (the original rows the
- * fold may train on) nor a point between two of `allowed`'s positives: rows that could only have been
- * built from rows outside the fold's training part.
- */
-function rowsFromElsewhere(
-  trainX: Float64Array,
-  trainRows: number,
-  allowedX: Float64Array,
-  allowedY: Uint8Array,
-  cols: number,
-): number {
-  const originals = new Set<string>();
-  for (let r = 0; r < allowedY.length; r++) originals.add(rowKey(allowedX, cols, r));
-  const minority: Float64Array[] = [];
-  for (let r = 0; r < allowedY.length; r++) {
-    if (allowedY[r] === 1) minority.push(allowedX.subarray(r * cols, (r + 1) * cols));
-  }
-  let outside = 0;
-  for (let r = 0; r < trainRows; r++) {
-    if (originals.has(rowKey(trainX, cols, r))) continue;
-    const p = trainX.subarray(r * cols, (r + 1) * cols);
-    const between = minority.some((a, i) => minority.some((b, j) => i !== j && onSegment(p, a, b)));
-    if (!between) outside++;
-  }
-  return outside;
-}
-
-describe('stratifiedKFold', () => {
-  const y = Uint8Array.from({ length: 103 }, (_, i) => (i % 3 === 0 ? 1 : 0));
-
-  it('puts every row in exactly one fold, folds disjoint and covering, each class spread evenly', () => {
-    const k = 4;
-    const fold = stratifiedKFold(y, k, 1);
-    expect(fold).toHaveLength(y.length);
-    const members = Array.from({ length: k }, (_, f) => [...fold.keys()].filter((i) => fold[i] === f));
-    const all = members.flat().sort((a, b) => a - b);
-    expect(all).toEqual([...y.keys()]); // covering, and no row twice (disjoint)
-    const positives = y.reduce((n, v) => n + v, 0);
-    for (const m of members) {
-      const pos = m.filter((i) => y[i] === 1).length;
-      expect(pos === Math.floor(positives / k) || pos === Math.ceil(positives / k)).toBe(true);
-      const neg = m.length - pos;
-      const negatives = y.length - positives;
-      expect(neg === Math.floor(negatives / k) || neg === Math.ceil(negatives / k)).toBe(true);
-    }
-  });
-
-  it('is deterministic from the seed and changes with it', () => {
-    expect(stratifiedKFold(y, 3, 5)).toEqual(stratifiedKFold(y, 3, 5));
-    expect(stratifiedKFold(y, 3, 5)).not.toEqual(stratifiedKFold(y, 3, 6));
-  });
-
-  it('refuses fewer rows of a class than folds', () => {
-    expect(() => stratifiedKFold(Uint8Array.from([1, 1, 0, 0, 0]), 3, 1)).toThrow(/class 1 has 2 rows/);
-  });
-});
 
 describe('sampling', () => {
   it('draws within the spaces, reproducibly from the seed', () => {
@@ -170,15 +56,6 @@ describe('sampling', () => {
       );
       expect((p.eta as number) >= 0.1 && (p.eta as number) <= 0.5).toBe(true);
     }
-  });
-
-  it("maps the forest's featureFraction to maxFeatures and sets the seed", () => {
-    expect(engineParams('random-forest', { trees: 10, featureFraction: 0.25 }, 30, 3)).toEqual({
-      trees: 10,
-      maxFeatures: 8,
-      seed: 3,
-    });
-    expect(engineParams('random-forest', { featureFraction: 0.01 }, 30, 3).maxFeatures).toBe(1);
   });
 });
 
@@ -301,23 +178,6 @@ describe('successive halving', () => {
     }
   });
 
-  it('shares rows nested and stratified: a larger share is a superset with the same class balance', () => {
-    const y = synthetic(900, 5).y;
-    const rows = Int32Array.from({ length: 900 }, (_, i) => i).filter((i) => i % 3 !== 0);
-    const positives = (a: Int32Array) => a.reduce((n, r) => n + y[r]!, 0);
-    const ninth = nestedShare(rows, y, 1 / 9, 3);
-    const third = nestedShare(rows, y, 1 / 3, 3);
-    expect(nestedShare(rows, y, 1 / 9, 3)).toEqual(ninth);
-    expect(nestedShare(rows, y, 1 / 9, 4)).not.toEqual(ninth);
-    expect([...ninth].every((r) => third.includes(r))).toBe(true);
-    expect([...third].every((r) => rows.includes(r))).toBe(true);
-    expect(third.length).toBeGreaterThanOrEqual(rows.length / 3);
-    expect(third.length).toBeLessThanOrEqual(rows.length / 3 + 2);
-    expect(Math.abs(positives(third) / third.length - positives(rows) / rows.length)).toBeLessThan(0.01);
-    expect([...third]).toEqual([...third].sort((a, b) => a - b));
-    expect(nestedShare(rows, y, 1, 3)).toBe(rows);
-  });
-
   const data = synthetic(900, 13);
   const HALVING: SearchConfig = { ...CONFIG, trialsPerCandidate: 9, halving: H };
 
@@ -380,6 +240,32 @@ describe('successive halving', () => {
     expect(otherSeed.trials.map((t) => t.cvScores)).not.toEqual(result.trials.map((t) => t.cvScores));
   });
 
+  it('reports each rung of each candidate as its trials are scored there', async () => {
+    const seen = new Map<string, { done: number[]; total: number }>();
+    await randomSearch({
+      ...data,
+      config: HALVING,
+      run: inThread,
+      onScored: (p) => {
+        const key = `${p.candidate} ${p.rung}/${p.rungs}`;
+        const entry = seen.get(key) ?? { done: [], total: p.total };
+        entry.done.push(p.done);
+        expect(p.total).toBe(entry.total);
+        seen.set(key, entry);
+      },
+    });
+    const schedule = halvingSchedule(9, Math.floor((data.rows * 2) / 3), H);
+    expect(schedule.length).toBeGreaterThan(1);
+    for (const candidate of ['xgboost', 'random-forest']) {
+      for (const rung of schedule) {
+        const entry = seen.get(`${candidate} ${rung.index}/${schedule.length}`)!;
+        expect(entry.total).toBe(rung.trials);
+        expect(entry.done).toEqual(Array.from({ length: rung.trials }, (_, i) => i + 1));
+      }
+    }
+    expect(seen.size).toBe(2 * schedule.length);
+  });
+
   it('validates a reduced rung on at least minValidRows rows of each fold', async () => {
     const valid: number[] = [];
     await randomSearch({
@@ -436,78 +322,9 @@ describe('successive halving', () => {
 
 describe('in-fold resampling', () => {
   const data = imbalanced(360, 21);
-  const { X, y, rows, cols } = data;
+  const { rows } = data;
   const k = 3;
-  const foldOf = stratifiedKFold(y, k, 7);
   const settings: FoldResampling = { k: 5, seed: 3, run: resampleInThread };
-  const positives = y.reduce((n, v) => n + v, 0);
-
-  it('the data is imbalanced', () => {
-    expect(positives / rows).toBeGreaterThan(0.15);
-    expect(positives / rows).toBeLessThan(0.35);
-  });
-
-  it("rebalances each fold's training rows only: every new row lies between two of that fold's training positives", async () => {
-    const { folds, reports } = await rebalanceFolds(buildFolds(X, y, rows, cols, foldOf, k), cols, settings);
-    for (let f = 0; f < k; f++) {
-      const fold = folds[f]!;
-      const trainIdx = [...foldOf.keys()].filter((i) => foldOf[i] !== f);
-      const validIdx = [...foldOf.keys()].filter((i) => foldOf[i] === f);
-      const fitX = takeMatrixRows(X, cols, trainIdx);
-      const fitY = takeLabels(y, trainIdx);
-      expect(rowsFromElsewhere(fold.trainX, fold.trainRows, fitX, fitY, cols)).toBe(0);
-      // No validation row is in the rebalanced training part (continuous data: no duplicates across).
-      const trainKeys = new Set(
-        Array.from({ length: fold.trainRows }, (_, r) => rowKey(fold.trainX, cols, r)),
-      );
-      for (const i of validIdx) expect(trainKeys.has(rowKey(X, cols, i))).toBe(false);
-      // The validation part is exactly the fold's original rows and labels, never resampled.
-      expect(fold.validRows).toBe(validIdx.length);
-      expect(Array.from(fold.validX)).toEqual(Array.from(takeMatrixRows(X, cols, validIdx)));
-      expect(Array.from(fold.validY)).toEqual(Array.from(takeLabels(y, validIdx)));
-      // The training part is now (nearly) balanced, and bigger: SMOTE added rows, Tomek removed a few.
-      const pos = fold.trainY.reduce((n, v) => n + v, 0);
-      expect(Math.abs(pos / fold.trainRows - 0.5)).toBeLessThan(0.05);
-      expect(fold.trainX.buffer).toBeInstanceOf(SharedArrayBuffer);
-      expect(reports[f]).toMatchObject({
-        trainRowsBefore: trainIdx.length,
-        trainRowsAfter: fold.trainRows,
-        validRows: validIdx.length,
-      });
-      expect(reports[f]!.synthetic).toBeGreaterThan(50);
-      // The same rows as SMOTE-Tomek of exactly those training rows.
-      const direct = smoteTomek(fitX, fitY, { cols, k: 5, seed: 3 });
-      expect(Array.from(fold.trainX)).toEqual(Array.from(direct.X));
-      expect(Array.from(fold.trainY)).toEqual(Array.from(direct.y));
-    }
-  });
-
-  it('the same check flags the old way (rebalance all of train, then split): synthetic rows built from validation rows', () => {
-    const balanced = smoteTomek(X, y, { cols, k: 5, seed: 3 });
-    const leakyFolds = buildFolds(
-      balanced.X,
-      balanced.y,
-      balanced.rows,
-      cols,
-      stratifiedKFold(balanced.y, k, 7),
-      k,
-    );
-    // A fold's training part may only draw on the originals that are not in its validation part.
-    let outside = 0;
-    for (const fold of leakyFolds) {
-      const valid = new Set(Array.from({ length: fold.validRows }, (_, r) => rowKey(fold.validX, cols, r)));
-      const allowed = [...y.keys()].filter((i) => !valid.has(rowKey(X, cols, i)));
-      outside += rowsFromElsewhere(
-        fold.trainX,
-        fold.trainRows,
-        takeMatrixRows(X, cols, allowed),
-        takeLabels(y, allowed),
-        cols,
-      );
-    }
-    expect(outside).toBeGreaterThan(20);
-  });
-
   it('resamples each fold once for the whole search, validates on unbalanced rows, deterministically', async () => {
     let resamples = 0;
     const validRows: number[] = [];

@@ -1,5 +1,7 @@
-import { defineConfig, int, oneOf, str } from '@netsentry/config';
+import { defineConfig, int, oneOf, str, type ConfigSection } from '@netsentry/config';
 import { availableParallelism } from 'node:os';
+import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from './candidates';
+import type { SearchConfig } from './search';
 
 /**
  * Trainer's settings (`NETSENTRY_TRAINER_*`), validated at start-up. The search itself (candidates, spaces,
@@ -26,3 +28,26 @@ export const trainerSection = defineConfig({
 /** The default worker count: every core but one, at least one. */
 export const defaultTrainerWorkers = (cores: number = availableParallelism()): number =>
   Math.max(1, cores - 1);
+
+/** The trainer's settings as loaded (`configProvider(TRAINER_SETTINGS, trainerSection)`). */
+export type TrainerSettings = typeof trainerSection extends ConfigSection<infer T> ? T : never;
+export const TRAINER_SETTINGS = Symbol('TRAINER_SETTINGS');
+
+/** The search the trainer runs: the candidates file with the variables' overrides. */
+export function searchConfigOf(s: TrainerSettings): SearchConfig {
+  return loadCandidatesConfig(s.NETSENTRY_TRAINER_CANDIDATES ?? DEFAULT_CANDIDATES_PATH, {
+    ...(s.NETSENTRY_TRAINER_TRIALS === undefined ? {} : { trialsPerCandidate: s.NETSENTRY_TRAINER_TRIALS }),
+    ...(s.NETSENTRY_TRAINER_FOLDS === undefined ? {} : { folds: s.NETSENTRY_TRAINER_FOLDS }),
+    ...(s.NETSENTRY_TRAINER_SEED === undefined ? {} : { seed: s.NETSENTRY_TRAINER_SEED }),
+    ...(s.NETSENTRY_TRAINER_HALVING === 'off'
+      ? { halving: false as const }
+      : s.NETSENTRY_TRAINER_HALVING === 'on' || s.NETSENTRY_TRAINER_HALVING_FACTOR !== undefined
+        ? {
+            halving:
+              s.NETSENTRY_TRAINER_HALVING_FACTOR === undefined
+                ? {}
+                : { factor: s.NETSENTRY_TRAINER_HALVING_FACTOR },
+          }
+        : {}),
+  });
+}

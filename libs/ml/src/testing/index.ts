@@ -3,4 +3,5 @@
 export * from './numeric-csv';
 export * from './scores';
 export * from './split-indices';
+export * from './line-task';
 export * from './synthetic-task';
