@@ -7,6 +7,5 @@ export { StageHarness, type BundledDataset, type StageName } from './stages';
 export { StageProcess, type LogRecord, type StageExit, type StageProcessOptions } from './stage-process';
 export { TopicCollector } from './topic-collector';
 export { pollDuring, type PollAnswer } from './poll';
-export { MemoryArtifacts, MemoryRegistry } from './memory-stores';
 export { MemoryArtifacts } from './memory-artifacts';
-export { MemoryRegistry, type MemoryRun } from './memory-registry';
+export { MemoryRegistry } from './memory-registry';

@@ -174,7 +174,8 @@ async function trained(w: World, bytes: Buffer): Promise<EventByTopic['model.tra
   const envelope = rootEnvelope('model.trained', { producer: { service: 'trainer', version: 'test' } });
   const runId = `run-${envelope.eventId}`;
   envelope.runId = runId;
-  w.registry.runs.open(runId);
+  const trigger = { commandId: null, reason: 'test' };
+  await w.registry.runs.openRun({ runId, correlationId: envelope.correlationId, trigger, dataset: 'toy' });
   const bundle = await w.artifacts.put({
     runId,
     kind: 'model/bundle',
@@ -254,7 +255,7 @@ describe('EvaluateCandidate', () => {
       modelVersion: event.modelVersion,
     });
     expect(report.samples.scores).toHaveLength(SETTINGS.NETSENTRY_EVALUATOR_SAMPLES);
-    const run = w.registry.runs.rows.get(event.envelope.runId!)!;
+    const run = (await w.registry.runs.get(event.envelope.runId!))!;
     expect(run.stages.evaluator!.status).toBe('succeeded');
     expect(run.status).toBe('running');
   });
@@ -270,7 +271,7 @@ describe('EvaluateCandidate', () => {
     const model = (await w.registry.models.get(event.modelVersion!))!;
     expect(model.status).toBe('quarantined');
     expect(model.reasons).toEqual(quarantined.reasons);
-    const run = w.registry.runs.rows.get(event.envelope.runId!)!;
+    const run = (await w.registry.runs.get(event.envelope.runId!))!;
     expect(run.status).toBe('quarantined');
     expect(run.reason).toContain(`model ${event.modelVersion} rejected`);
     expect(run.stages.evaluator!.detail).toMatch(/^REJECTED: /);
@@ -279,7 +280,13 @@ describe('EvaluateCandidate', () => {
   it('rejects a candidate that does not beat the production model of its dataset by the margin', async () => {
     const w = await world();
     const production = await trained(w, GOOD);
-    w.registry.aliases.point(productionAliasName('toy'), production.modelVersion!);
+    await w.registry.aliases.move(productionAliasName('toy'), production.modelVersion!, {
+      expectedRevision: 0,
+      reason: 'test',
+      actor: 'test',
+      action: 'PUSH',
+      eventId: 'test-push',
+    });
     const event = await trained(w, bundleBytes({ trees: 31 }));
     const out = output(await w.useCase.execute(event, context(event)));
     expect(out.topic).toBe('model.quarantined');
@@ -300,20 +307,20 @@ describe('EvaluateCandidate', () => {
     expect(quarantined.failedChecks).toEqual(['SCORING_ERROR']);
     expect(quarantined.reasons[0]).toMatch(/^candidate bundle could not be loaded: /);
     expect((await w.registry.models.get(event.modelVersion!))!.status).toBe('quarantined');
-    expect(w.registry.runs.rows.get(event.envelope.runId!)!.status).toBe('quarantined');
+    expect((await w.registry.runs.get(event.envelope.runId!))!.status).toBe('quarantined');
   });
 
   it('re-emits its stored decision on redelivery, deciding nothing twice', async () => {
     const w = await world();
     const event = await trained(w, GOOD);
     const first = output(await w.useCase.execute(event, context(event)));
-    const transitions = w.registry.models.transitions.length;
+    const transitions = (await w.registry.models.transitions(event.modelVersion!)).length;
     const scored = w.pool.scored;
     const again = output(await w.useCase.execute(event, context(event)));
     expect(again).toEqual(first);
     // Read back from the stored report: nothing scored, written or moved again.
     expect(w.pool.scored).toBe(scored);
-    expect(w.registry.models.transitions).toHaveLength(transitions);
+    expect(await w.registry.models.transitions(event.modelVersion!)).toHaveLength(transitions);
     expect(w.artifacts.ofKind(EVALUATION_REPORT_KIND)).toHaveLength(1);
   });
 

@@ -111,7 +111,8 @@ async function world(
   envelope.runId = runId;
   const artifacts = new MemoryArtifacts();
   const registry = new MemoryRegistry();
-  registry.runs.open(runId);
+  const trigger = { commandId: null, reason: 'test' };
+  await registry.runs.openRun({ runId, correlationId: envelope.correlationId, trigger, dataset: 'toy' });
   const matrix = (kind: string, m: Parameters<typeof encodeMatrix>[0]) =>
     artifacts.put({ runId, kind, body: encodeMatrix(m), mediaType: MATRIX_MEDIA_TYPE, rowCount: m.rows });
   const refs = {
@@ -216,14 +217,14 @@ describe('TrainModel', () => {
     expect(bundle.training).toMatchObject({ runId: w.runId, trials: TRIALS, cvMean: out.cvMean });
     expect(w.artifacts.ofKind(BUNDLE_KIND)).toEqual([out.bundle]);
     // Its lineage names what it was made from; the run records the trainer's outcome.
-    const record = w.registry.artifacts.rows.find((a) => a.uri === out.bundle.uri)!;
+    const record = (await w.registry.artifacts.get(out.bundle.uri))!;
     expect(record.parents).toEqual([
       w.refs.train.uri,
       w.refs.unbalanced.uri,
       w.refs.preprocessor.uri,
       w.refs.profile.uri,
     ]);
-    const stage = w.registry.runs.rows.get(w.runId)!.stages.trainer!;
+    const stage = (await w.registry.runs.get(w.runId))!.stages.trainer!;
     expect(stage.status).toBe('succeeded');
     expect(stage.detail).toContain(`model ${out.modelVersion}`);
     expect(stage.detail).toContain('in-fold SMOTE-Tomek');
@@ -236,7 +237,7 @@ describe('TrainModel', () => {
     const out = trainedEvent(await w.useCase.execute(w.event, context(w.event)));
     expect(w.pool.resampled).toBe(0);
     expect(w.registry.trials.rows).toHaveLength(TRIALS);
-    expect(w.registry.runs.rows.get(w.runId)!.stages.trainer!.detail).toContain(
+    expect((await w.registry.runs.get(w.runId))!.stages.trainer!.detail).toContain(
       'folds of train (not resampled)',
     );
     expect(out.trials).toBe(TRIALS);

@@ -120,7 +120,7 @@ export async function pusherFixture(): Promise<PusherFixture> {
     push: module.get(PushAcceptedModel),
     command: module.get(RollbackOrPromote),
     model: (version, status, dataset = 'phishing', reasons = []) =>
-      registry.addModel({ version, bundle: bundle(version), status, dataset, reasons }),
+      registry.models.add({ version, bundle: bundle(version), status, dataset, reasons }),
   };
 }
 
