@@ -52,7 +52,6 @@ interface Shared {
   readonly apps: { stage: StageName; app: INestApplication }[];
   readonly processes: StageProcess[];
   readonly collectors: TopicCollector[];
-  restoreEnv: (() => void) | null;
 }
 
 /**
@@ -84,7 +83,6 @@ export class StageHarness {
       apps: [],
       processes: [],
       collectors: [],
-      restoreEnv: null,
     };
   }
 
@@ -118,20 +116,10 @@ export class StageHarness {
   }
 
   /**
-   * Opens the stores on this environment and writes it to `process.env` too, restored by `close()`: the
-   * stages' controllers still read their own sections from `process.env` (issue 13, part 2).
+   * Opens the stores on this environment. Stages started by this harness get it through `runStage({ env })`;
+   * nothing is written to `process.env`.
    */
   async open(): Promise<Stores> {
-    if (this.shared.restoreEnv === null) {
-      const before = Object.fromEntries(Object.keys(this.env).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, this.env);
-      this.shared.restoreEnv = () => {
-        for (const [k, v] of Object.entries(before)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      };
-    }
     this.shared.stores ??= await openStores(this.env);
     return this.shared.stores;
   }
@@ -275,7 +263,5 @@ export class StageHarness {
     await Promise.all(s.processes.splice(0).map((p) => p.stop()));
     await s.stores?.close();
     s.stores = null;
-    s.restoreEnv?.();
-    s.restoreEnv = null;
   }
 }

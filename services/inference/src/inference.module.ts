@@ -1,8 +1,13 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { loadConfig } from '@netsentry/config';
 import { HealthRegistry } from '@netsentry/observability';
 import type { Registry } from '@netsentry/registry';
-import { REGISTRY, STAGE_RESOURCES, StoresModule, type StageResources } from '@netsentry/runtime';
+import {
+  configProvider,
+  REGISTRY,
+  STAGE_RESOURCES,
+  StoresModule,
+  type StageResources,
+} from '@netsentry/runtime';
 import { InferenceHttpModule } from './http/http.module';
 import { PREDICT_LIMITS, predictLimitsSection } from './http/predict-limits';
 import { INFERENCE_CONFIG, loadInferenceConfig } from './inference.config';
@@ -52,13 +57,7 @@ export class ScoringModule {}
     ScoringModule,
     InferenceHttpModule.register({
       imports: [ScoringModule],
-      providers: [
-        {
-          provide: PREDICT_LIMITS,
-          useFactory: (r: StageResources) => loadConfig(predictLimitsSection(), r.env),
-          inject: [STAGE_RESOURCES],
-        },
-      ],
+      providers: [configProvider(PREDICT_LIMITS, predictLimitsSection())],
     }),
   ],
   controllers: [TrafficController],
