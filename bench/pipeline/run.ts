@@ -21,6 +21,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -309,7 +310,14 @@ async function main(): Promise<void> {
     work,
   };
   writeFileSync(join(work, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  if (process.env.BENCH_KEEP !== '1') await cleanUp(env, isolation);
+  if (process.env.BENCH_KEEP !== '1') {
+    await cleanUp(env, isolation);
+    // the test split the main job replayed, written to the servers' state folder
+    if (runId !== undefined) {
+      const state = process.env.NETSENTRY_LOCAL_STATE ?? join(root, '.local');
+      rmSync(join(state, 'start', `${runId}-test.csv`), { force: true });
+    }
+  }
   console.log(JSON.stringify(result));
 }
 
