@@ -2,7 +2,7 @@
  * Writes a synthetic intrusion dataset for the whole-pipeline bench: a CSV of `rows` connection records
  * (heavy-tailed byte counts, bounded counters, rates in [0, 1], three categorical columns of 3, 60 and 11
  * values) with a binary label, and its schema file. The class balance is that of flow datasets in the field
- * (`--attack-share`, default 0.2: CIC-IDS2017 is ~20% attack, UNSW-NB15's train part ~32%), so transform's
+ * (`attack-share`, default 0.2: CIC-IDS2017 is ~20% attack, UNSW-NB15's train part ~32%), so transform's
  * `auto` resampling policy sees a minority share below its threshold. Deterministic for a seed; no two rows
  * are equal (a continuous column is drawn for every row), so validation's duplicate check passes.
  *
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const service = attack && rnd.next() < 0.5 ? 30 + zipf(30, 1.5) : zipf(60, 2.5);
     const flag =
       attack && rnd.next() < 0.5 ? [1, 2, 5, 10][rnd.int(4)]! : rnd.next() < 0.85 ? 9 : rnd.int(11);
-    const shift = attack ? 0.6 : 0;
+    const shift = attack ? 1.5 : 0;
     const cells: (string | number)[] = [
       (Math.exp(1.5 * gauss() + (attack ? -0.5 : 0.5)) * 10).toFixed(3),
       PROTOCOLS[protocol]!,
@@ -76,8 +76,8 @@ async function main(): Promise<void> {
     }
     for (let i = 0; i < RATES; i++)
       cells.push(clamp01(0.3 + 0.25 * gauss() + (i < 4 ? shift * 0.4 : 0)).toFixed(2));
-    // 3% label noise, as hand-labelled captures have
-    cells.push(attack !== rnd.next() < 0.03 ? 'attack' : 'normal');
+    // 0.5% label noise: hand-labelled captures have some; NSL-KDD's models reach F1 0.99
+    cells.push(attack !== rnd.next() < 0.005 ? 'attack' : 'normal');
     chunk.push(cells.join(','));
     if (chunk.length === 10_000) {
       if (!file.write(`${chunk.join('\n')}\n`)) await once(file, 'drain');
