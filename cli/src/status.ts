@@ -9,6 +9,7 @@ import {
   type Run,
 } from '@netsentry/registry';
 import { inferenceStatus, type InferenceStatus } from './inference-status';
+import { formatPhase, scrapeProgress, type PhaseAtWork } from './stage-progress';
 
 /**
  * The six pipeline stages and inference, and where their HTTP endpoints answer on one machine, from the
@@ -32,6 +33,11 @@ export interface ServiceHealth extends ServiceEndpoint {
    * two /metrics scrapes 1 s apart, and consumer lag; `{ error }` when /metrics could not be read.
    */
   readonly inference?: InferenceStatus | { readonly error: string };
+  /**
+   * The phases of long work under way (its `netsentry_stage_progress_*` gauges below 1): phase, share done
+   * and estimated seconds left; empty when idle, absent when the service or its /metrics did not answer.
+   */
+  readonly progress?: readonly PhaseAtWork[];
 }
 
 /** The catalogue name of the serving service, whose /metrics `status` reads. */
@@ -75,13 +81,19 @@ export async function probeServices(
 ): Promise<ServiceHealth[]> {
   return Promise.all(
     endpoints.map(async (e): Promise<ServiceHealth> => {
-      const [health, inference] = await Promise.all([
+      const [health, inference, progress] = await Promise.all([
         readiness(e, timeoutMs),
         e.name === INFERENCE_SERVICE
           ? inferenceStatus(e.url, { timeoutMs }).catch((err: unknown) => ({ error: fetchError(err) }))
           : undefined,
+        scrapeProgress(e.url, timeoutMs).catch(() => undefined),
       ]);
-      return inference === undefined || health.state === 'down' ? health : { ...health, inference };
+      if (health.state === 'down') return health;
+      return {
+        ...health,
+        ...(inference === undefined ? {} : { inference }),
+        ...(progress === undefined ? {} : { progress }),
+      };
     }),
   );
 }
@@ -195,6 +207,12 @@ export function formatStatus(report: StatusReport): string {
   const rows = [['service', 'state', 'url', 'detail']];
   for (const s of report.services) rows.push([s.name, s.state, s.url, s.detail]);
   lines.push(...pad(rows).map((l) => `  ${l}`));
+  const atWork = report.services.flatMap((s) => (s.progress ?? []).map((p) => [s.name, formatPhase(p)]));
+  if (report.services.some((s) => s.progress !== undefined)) {
+    lines.push('', 'at work (phase, share done, time left):');
+    if (atWork.length === 0) lines.push('  none: no service reports a phase under way');
+    else lines.push(...pad(atWork).map((l) => `  ${l}`));
+  }
   for (const s of report.services) {
     if (s.inference === undefined) continue;
     lines.push('', `${s.name}:`);

@@ -13,13 +13,15 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { ArtifactRef } from '@netsentry/contracts';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { pipeline as pipelineCb, type Readable } from 'node:stream';
-import { isBytes, peekBody, type ArtifactBody } from './body';
+import { pipeline as pipelineCb, Readable } from 'node:stream';
+import { isBytes, peekBody, toBuffer, type ArtifactBody } from './body';
 import {
   ArtifactConflictError,
   ArtifactIntegrityError,
   ArtifactNotFoundError,
   ArtifactNotJsonError,
+  ArtifactStoreRefusedError,
+  ArtifactStoreUnavailableError,
   InvalidArtifactInputError,
 } from './errors';
 import { HashingStream, sha256Hex, sha256HexYielding, VerifyingStream } from './hashing';
@@ -33,7 +35,8 @@ import {
   temporaryKey,
 } from './keys';
 import { assertUserMetadata, fromS3Metadata, toS3Metadata } from './metadata';
-import { isBucketAlreadyMine, isNotFound } from './s3-errors';
+import { retryDelayMs, retryPolicy, withRetries, type ArtifactRetryOptions, type RetryPolicy } from './retry';
+import { classifyS3Error, isBucketAlreadyMine, isNotFound } from './s3-errors';
 import { formatS3Uri, parseS3Uri, validateBucket, type S3Location } from './uri';
 
 export interface ArtifactStoreOptions {
@@ -52,6 +55,12 @@ export interface ArtifactStoreOptions {
    * then holds one part at a time, not the whole artifact. At least `partSizeBytes`.
    */
   readonly multipartThresholdBytes?: number;
+  /**
+   * Retries of one request that failed in a way that can pass (throttling, 5xx, connection resets), so a
+   * transient failure costs that request again — not the caller's work before it. Refusals (4xx) are not
+   * retried. Reads resume where the connection broke (a range request), not from the first byte.
+   */
+  readonly retry?: ArtifactRetryOptions;
   /** Clock for `created-at`; injectable for tests. */
   readonly now?: () => Date;
 }
@@ -111,6 +120,7 @@ export class ArtifactStore {
   private readonly queueSize: number;
   private readonly multipartThresholdBytes: number;
   private readonly now: () => Date;
+  private readonly retry: RetryPolicy;
 
   constructor(options: ArtifactStoreOptions) {
     const problem = validateBucket(options.bucket);
@@ -121,6 +131,7 @@ export class ArtifactStore {
     this.queueSize = options.queueSize ?? 4;
     this.multipartThresholdBytes = options.multipartThresholdBytes ?? 16 * MiB;
     this.now = options.now ?? (() => new Date());
+    this.retry = retryPolicy(options.retry);
     if (this.partSizeBytes < 5 * MiB)
       throw new InvalidArtifactInputError('partSizeBytes', 'must be at least 5 MiB');
     if (this.multipartThresholdBytes < this.partSizeBytes)
@@ -130,13 +141,21 @@ export class ArtifactStore {
   /** Creates the bucket unless it exists; safe to call from every service at start-up. */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.send(
+        `HeadBucket ${this.bucket}`,
+        () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+        isNotFound,
+      );
       return;
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
     try {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      await this.send(
+        `CreateBucket ${this.bucket}`,
+        () => this.client.send(new CreateBucketCommand({ Bucket: this.bucket })),
+        isBucketAlreadyMine,
+      );
     } catch (err) {
       if (!isBucketAlreadyMine(err)) throw err;
     }
@@ -187,11 +206,11 @@ export class ArtifactStore {
     const location = parseS3Uri(ref.uri);
     assertSha256(ref.sha256, 'ref.sha256');
     const response = await this.getObject(ref.uri, location);
-    const body = response.Body as Readable;
     if (response.ContentLength !== undefined && response.ContentLength !== ref.sizeBytes) {
-      body.destroy();
+      (response.Body as Readable).destroy();
       throw new ArtifactIntegrityError(ref.uri, ref, { sha256: null, sizeBytes: response.ContentLength });
     }
+    const body = Readable.from(this.resumingBody(ref.uri, location, response), { objectMode: false });
     const verifier = new VerifyingStream(ref, (actual) => new ArtifactIntegrityError(ref.uri, ref, actual));
     // The callback form wires errors and early destroys both ways; the error itself reaches the reader.
     pipelineCb(body, verifier, () => undefined);
@@ -259,13 +278,15 @@ export class ArtifactStore {
         return { ...ref, uri: destinationUri };
       throw new ArtifactConflictError(destinationUri, existing.sha256, ref.sha256);
     }
-    await this.client.send(
-      new CopyObjectCommand({
-        Bucket: destination.bucket,
-        Key: destination.key,
-        CopySource: copySource(source),
-        MetadataDirective: 'COPY',
-      }),
+    await this.send(`CopyObject ${ref.uri} to ${destinationUri}`, () =>
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: destination.bucket,
+          Key: destination.key,
+          CopySource: copySource(source),
+          MetadataDirective: 'COPY',
+        }),
+      ),
     );
     return { ...ref, uri: destinationUri };
   }
@@ -275,8 +296,10 @@ export class ArtifactStore {
     const entries: ArtifactListEntry[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      const page = await this.send(`ListObjectsV2 s3://${this.bucket}/${prefix}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined) continue;
@@ -301,7 +324,9 @@ export class ArtifactStore {
     let purged = 0;
     for (const entry of await this.list(TEMPORARY_PREFIX)) {
       if (entry.lastModified !== null && entry.lastModified.getTime() < cutoff) {
-        await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: entry.key }));
+        await this.send(`DeleteObject ${entry.uri}`, () =>
+          this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: entry.key })),
+        );
         purged++;
       }
     }
@@ -320,31 +345,39 @@ export class ArtifactStore {
     const key = artifactKey(input.runId, input.kind, sha256, input.mediaType);
     const existing = await this.sameContentAt(key, sha256, bytes.length);
     if (existing) return existing;
+    const uri = formatS3Uri({ bucket: this.bucket, key });
+    const metadata = this.metadataFor(input, sha256);
     if (large) {
-      await new Upload({
-        client: this.client,
-        params: {
+      // The bytes are in memory: a failed upload is sent again from them (each part is also retried by
+      // the SDK on its own), never recomputed.
+      await withRetries(this.retry, `multipart upload of ${uri}`, () =>
+        new Upload({
+          client: this.client,
+          params: {
+            Bucket: this.bucket,
+            Key: key,
+            Body: bytes,
+            ContentType: input.mediaType,
+            Metadata: metadata,
+          },
+          partSize: this.partSizeBytes,
+          queueSize: this.queueSize,
+          leavePartsOnError: false,
+        }).done(),
+      );
+      return this.refFor(key, sha256, bytes.length, input);
+    }
+    await this.send(`PutObject ${uri}`, () =>
+      this.client.send(
+        new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
           Body: bytes,
+          ContentLength: bytes.length,
           ContentType: input.mediaType,
-          Metadata: this.metadataFor(input, sha256),
-        },
-        partSize: this.partSizeBytes,
-        queueSize: this.queueSize,
-        leavePartsOnError: false,
-      }).done();
-      return this.refFor(key, sha256, bytes.length, input);
-    }
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.length,
-        ContentType: input.mediaType,
-        Metadata: this.metadataFor(input, sha256),
-      }),
+          Metadata: metadata,
+        }),
+      ),
     );
     return this.refFor(key, sha256, bytes.length, input);
   }
@@ -372,6 +405,13 @@ export class ArtifactStore {
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) {
       await this.deleteQuietly(tmpKey);
+      // A stream cannot be sent again (its bytes are gone; each part was retried by the SDK): a refusal is
+      // final, a transient failure is left to the caller, who can produce the stream again.
+      const kind = classifyS3Error(failure.reason);
+      const operation = `multipart upload of s3://${this.bucket}/${tmpKey}`;
+      if (kind === 'refused') throw new ArtifactStoreRefusedError(operation, { cause: failure.reason });
+      if (kind === 'transient')
+        throw new ArtifactStoreUnavailableError(operation, 1, { cause: failure.reason });
       throw failure.reason;
     }
 
@@ -383,15 +423,20 @@ export class ArtifactStore {
       if (sizeBytes > MAX_SINGLE_COPY_BYTES) {
         throw new InvalidArtifactInputError('body', 'streamed artifacts over 5 GiB are not supported');
       }
-      await this.client.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          CopySource: copySource({ bucket: this.bucket, key: tmpKey }),
-          MetadataDirective: 'REPLACE',
-          ContentType: input.mediaType,
-          Metadata: this.metadataFor(input, sha256),
-        }),
+      const metadata = this.metadataFor(input, sha256);
+      await this.send(
+        `CopyObject s3://${this.bucket}/${tmpKey} to ${formatS3Uri({ bucket: this.bucket, key })}`,
+        () =>
+          this.client.send(
+            new CopyObjectCommand({
+              Bucket: this.bucket,
+              Key: key,
+              CopySource: copySource({ bucket: this.bucket, key: tmpKey }),
+              MetadataDirective: 'REPLACE',
+              ContentType: input.mediaType,
+              Metadata: metadata,
+            }),
+          ),
       );
       return this.refFor(key, sha256, sizeBytes, input);
     } finally {
@@ -435,8 +480,10 @@ export class ArtifactStore {
 
   private async headIfExists(location: S3Location): Promise<ArtifactHead | null> {
     try {
-      const head = await this.client.send(
-        new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }),
+      const head = await this.send(
+        `HeadObject s3://${location.bucket}/${location.key}`,
+        () => this.client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })),
+        isNotFound,
       );
       const meta = fromS3Metadata(head.Metadata);
       return {
@@ -457,13 +504,80 @@ export class ArtifactStore {
     }
   }
 
-  private async getObject(uri: string, location: S3Location) {
+  private async getObject(uri: string, location: S3Location, from?: { offset: number; etag?: string }) {
     try {
-      return await this.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      return await this.send(
+        from === undefined ? `GetObject ${uri}` : `GetObject ${uri} from byte ${from.offset}`,
+        () =>
+          this.client.send(
+            new GetObjectCommand({
+              Bucket: location.bucket,
+              Key: location.key,
+              ...(from === undefined
+                ? {}
+                : { Range: `bytes=${from.offset}-`, ...(from.etag ? { IfMatch: from.etag } : {}) }),
+            }),
+          ),
+        isNotFound,
+      );
     } catch (err) {
       if (isNotFound(err)) throw new ArtifactNotFoundError(uri, { cause: err });
       throw err;
     }
+  }
+
+  /**
+   * The object's bytes from a GetObject response; when the connection breaks in a way that can pass, the
+   * rest is asked for with a range request (of the same version: If-Match its ETag) after a pause, so a
+   * reset costs the bytes not yet read, not the whole read. Bounded: `retry.maxAttempts` breaks in a row
+   * without a byte between them end it with ArtifactStoreUnavailableError.
+   */
+  private async *resumingBody(
+    uri: string,
+    location: S3Location,
+    first: Awaited<ReturnType<ArtifactStore['getObject']>>,
+  ): AsyncGenerator<Buffer> {
+    let response = first;
+    const etag = first.ETag;
+    let offset = 0;
+    let breaks = 0;
+    for (;;) {
+      try {
+        for await (const chunk of response.Body as Readable) {
+          const bytes = toBuffer(chunk);
+          offset += bytes.length;
+          breaks = 0;
+          yield bytes;
+        }
+        return;
+      } catch (err) {
+        if (classifyS3Error(err) !== 'transient') throw err;
+        breaks++;
+        const operation = `GetObject ${uri} (broke at byte ${offset})`;
+        if (breaks >= this.retry.maxAttempts) {
+          throw new ArtifactStoreUnavailableError(operation, breaks, { cause: err });
+        }
+        const delayMs = retryDelayMs(this.retry, breaks);
+        this.retry.onRetry?.({
+          operation,
+          attempt: breaks,
+          maxAttempts: this.retry.maxAttempts,
+          delayMs,
+          error: err,
+        });
+        await new Promise((r) => setTimeout(r, delayMs));
+        response = await this.getObject(uri, location, { offset, ...(etag ? { etag } : {}) });
+      }
+    }
+  }
+
+  /** One request, sent afresh on each attempt and retried while it fails in a way that can pass. */
+  private send<T>(
+    operation: string,
+    request: () => Promise<T>,
+    expected?: (err: unknown) => boolean,
+  ): Promise<T> {
+    return withRetries(this.retry, operation, request, expected);
   }
 
   private destinationFor(source: S3Location, toPrefix: string, name: string | undefined): S3Location {
@@ -485,7 +599,9 @@ export class ArtifactStore {
 
   private async deleteQuietly(key: string): Promise<void> {
     // Best effort: a temporary object left behind wastes space, never correctness (see purgeTemporary).
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
+    await this.send(`DeleteObject s3://${this.bucket}/${key}`, () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+    ).catch(() => undefined);
   }
 }
 

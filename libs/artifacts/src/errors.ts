@@ -7,7 +7,9 @@ export type ArtifactErrorCode =
   | 'ARTIFACT_CONFLICT'
   | 'ARTIFACT_URI_INVALID'
   | 'ARTIFACT_INPUT_INVALID'
-  | 'ARTIFACT_NOT_JSON';
+  | 'ARTIFACT_NOT_JSON'
+  | 'ARTIFACT_STORE_REFUSED'
+  | 'ARTIFACT_STORE_UNAVAILABLE';
 
 /** What `toJSON()` exposes: code, message and scalar details — never artifact bytes. */
 export type ArtifactErrorJson = CodedErrorJson<ArtifactErrorCode>;
@@ -100,5 +102,62 @@ export class ArtifactNotJsonError extends ArtifactError {
     options?: { cause?: unknown },
   ) {
     super(`artifact ${uri} is not valid JSON`, { uri }, options);
+  }
+}
+
+/** What S3 said about a request, for logs and dead letters: its error name and HTTP status, if any. */
+function s3Facts(cause: unknown): { s3Error: string; httpStatus: number | null } {
+  const e = (typeof cause === 'object' && cause !== null ? cause : {}) as {
+    name?: unknown;
+    code?: unknown;
+    $metadata?: { httpStatusCode?: unknown };
+  };
+  const status = e.$metadata?.httpStatusCode;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const name = typeof e.name === 'string' && e.name !== 'Error' ? e.name : undefined;
+  return { s3Error: name ?? code ?? 'unknown', httpStatus: typeof status === 'number' ? status : null };
+}
+
+/**
+ * The store answered and will answer the same again: access denied, no such bucket, bad credentials, a
+ * malformed request. Not retryable: thrown at once, so the event is dead-lettered with this reason instead
+ * of being recomputed for nothing.
+ */
+export class ArtifactStoreRefusedError extends ArtifactError {
+  readonly code = 'ARTIFACT_STORE_REFUSED';
+  override readonly retryable = false;
+
+  constructor(
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
+    const facts = s3Facts(options.cause);
+    const why = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      `the artifact store refused ${operation}: ${facts.s3Error}${facts.httpStatus === null ? '' : ` (HTTP ${facts.httpStatus})`}: ${why}`,
+      { operation, ...facts },
+      options,
+    );
+  }
+}
+
+/**
+ * The store kept failing in a way that can pass (throttling, 5xx, connection resets) for every attempt of
+ * one request. Retryable: the store may be back later; the request itself was already retried.
+ */
+export class ArtifactStoreUnavailableError extends ArtifactError {
+  readonly code = 'ARTIFACT_STORE_UNAVAILABLE';
+
+  constructor(
+    readonly operation: string,
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    const facts = s3Facts(options.cause);
+    super(
+      `the artifact store failed ${operation} ${attempts} times (last: ${facts.s3Error}${facts.httpStatus === null ? '' : `, HTTP ${facts.httpStatus}`})`,
+      { operation, attempts, ...facts },
+      options,
+    );
   }
 }
