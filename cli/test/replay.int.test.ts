@@ -1,5 +1,5 @@
 import { ContractRegistry, topicName } from '@netsentry/contracts';
-import { loadDatasetSchema } from '@netsentry/dataset';
+import { loadDatasetSchema, parseDatasetSchema } from '@netsentry/dataset';
 import { RecordStore } from '@netsentry/records';
 import { createMongoClient } from '@netsentry/registry';
 import { isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../src/main';
 import { ReplayInputError, replayFile, type ReplaySummary } from '../src/replay';
+import { denseOrder } from '../src/replay-records';
 
 // `netsentry replay` against the real Kafka (and FerretDB for the schema a dataset is bound to): what
 // reaches traffic.records, read back byte for byte.
@@ -22,6 +23,7 @@ const data = (p: string) => join(repoRoot, 'data', p);
 const phishingCsv = data('phishing.csv');
 const phishingSchema = data('schemas/phishing.yaml');
 const contracts = ContractRegistry.bundled();
+const phishingOrder = denseOrder(parseDatasetSchema(readFileSync(phishingSchema, 'utf8')));
 const kafka = newKafka('replay-it');
 const scratch = mkdtempSync(join(tmpdir(), 'replay-it-'));
 
@@ -64,11 +66,18 @@ function decode(m: KafkaMessage): Sent {
   const value = m.value!;
   if (value[0] === 0xc3 && value[1] === 0x01) {
     const r = contracts.decode('traffic.records', value);
+    // The dense form (replay's default): the values in the schema's feature order, which it names.
+    const features =
+      r.featureSet === null
+        ? r.features
+        : r.featureSet === phishingOrder.featureSet
+          ? Object.fromEntries(phishingOrder.features.map((name, i) => [name, r.values[i]]))
+          : { unknownFeatureSet: r.featureSet };
     return {
       key: m.key!.toString(),
       recordId: r.recordId,
       source: r.source,
-      features: r.features,
+      features,
       observedAt: r.observedAt,
     };
   }
