@@ -12,3 +12,4 @@ export { sha256Hex } from './hashing';
 export { artifactKey, extensionFor } from './keys';
 export { formatS3Uri, parseS3Uri, type S3Location } from './uri';
 export { createS3Client } from './s3-client';
+export type { ArtifactRetryEvent, ArtifactRetryOptions } from './retry';

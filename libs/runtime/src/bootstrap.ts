@@ -186,7 +186,17 @@ export async function runStage(
       ),
   });
   app.connectMicroservice({ strategy: transport });
-  enableShutdownHooks(app, {
+  // The transport first: it stops fetching and lets in-flight work finish while the service's providers
+  // (worker pools, stores) are still open. Nest's app.close() runs the modules' destroy hooks before it
+  // closes microservices, so a trainer's pool would close under its running search, which then failed and
+  // was retried during the shutdown.
+  const closeInOrder = {
+    close: async (): Promise<void> => {
+      await transport.close();
+      await app.close();
+    },
+  };
+  enableShutdownHooks(closeInOrder, {
     logger,
     health,
     timeoutMs: (options.shutdownTimeoutMs ?? 25_000) + 5_000,

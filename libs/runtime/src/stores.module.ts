@@ -7,10 +7,13 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { ArtifactStore, createS3Client } from '@netsentry/artifacts';
+import { ArtifactStore, createS3Client, type ArtifactRetryEvent } from '@netsentry/artifacts';
+import { LOGGER, type Logger } from '@netsentry/observability';
 import { loadConfig, s3Section } from '@netsentry/config';
 import { RecordStore } from '@netsentry/records';
 import { Registry } from '@netsentry/registry';
+import type { RuntimeLogger } from './ports';
+import { errorJson } from './stage-pipeline';
 import { PROVIDED_RESOURCES, STAGE_RESOURCES, StageResources, type Env } from './stage-resources';
 
 /** Injection tokens of the shared stores (`@Inject(ARTIFACT_STORE) artifacts: ArtifactStore`). */
@@ -30,9 +33,33 @@ export interface Stores {
 }
 
 /** Opens the artifact store from `NETSENTRY_S3_*` (fails fast naming bad variables) and ensures its bucket. */
-export async function openArtifactStore(env: Env = process.env): Promise<ArtifactStore> {
+export async function openArtifactStore(
+  env: Env = process.env,
+  logger?: Pick<RuntimeLogger, 'warn'>,
+): Promise<ArtifactStore> {
   const s3 = loadConfig(s3Section(), env);
-  const artifacts = new ArtifactStore({ client: createS3Client(s3), bucket: s3.bucket });
+  const artifacts = new ArtifactStore({
+    client: createS3Client(s3),
+    bucket: s3.bucket,
+    // Each pause of the store's own retries (a transient S3 failure) is a warning an operator can see.
+    ...(logger === undefined
+      ? {}
+      : {
+          retry: {
+            onRetry: (e: ArtifactRetryEvent) =>
+              logger.warn(
+                {
+                  operation: e.operation,
+                  attempt: e.attempt,
+                  maxAttempts: e.maxAttempts,
+                  delayMs: e.delayMs,
+                  err: errorJson(e.error),
+                },
+                'S3 request failed; retrying',
+              ),
+          },
+        }),
+  });
   await artifacts.ensureBucket();
   return artifacts;
 }
@@ -50,8 +77,8 @@ export async function openStores(env: Env = process.env): Promise<Stores> {
 const FACTORIES: Record<StoreName, Provider> = {
   artifacts: {
     provide: ARTIFACT_STORE,
-    useFactory: (r: StageResources) => openArtifactStore(r.env),
-    inject: [STAGE_RESOURCES],
+    useFactory: (r: StageResources, logger?: Logger) => openArtifactStore(r.env, logger),
+    inject: [STAGE_RESOURCES, { token: LOGGER, optional: true }],
   },
   registry: {
     provide: REGISTRY,
