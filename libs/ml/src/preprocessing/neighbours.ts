@@ -1,4 +1,5 @@
 import { bruteForceKNearestOfEach, type PointMatrix } from './brute-knn';
+import { projectedKNearestOfEach } from './projected-knn';
 import { PreprocessingError } from './errors';
 import { buildKdTree, kNearestOfEach, type Neighbours } from './kd-tree';
 
@@ -7,7 +8,7 @@ import { buildKdTree, kNearestOfEach, type Neighbours } from './kd-tree';
  * the smaller index); only the time differs. `auto`: the k-d tree up to 15 dimensions, blocked brute force
  * above (decision 0050, measured on NSL-KDD and phishing; scikit-learn draws the same line).
  */
-export type NeighbourMethod = 'auto' | 'kd-tree' | 'brute-force';
+export type NeighbourMethod = 'auto' | 'kd-tree' | 'brute-force' | 'projected-tree';
 
 /** Dimensions from which `auto` picks brute force. */
 export const BRUTE_FORCE_MIN_DIMS = 16;
@@ -44,6 +45,12 @@ export function kNearestNeighbours(
     ...(options.queryStart === undefined ? {} : { queryStart: options.queryStart }),
     ...(options.queryEnd === undefined ? {} : { queryEnd: options.queryEnd }),
   };
+  if (method === 'projected-tree') {
+    return projectedKNearestOfEach(points, dims, k, {
+      ...(options.indices ? { indices: options.indices } : {}),
+      ...range,
+    });
+  }
   if (method === 'brute-force') {
     return bruteForceKNearestOfEach(points, dims, k, {
       ...(options.indices ? { indices: options.indices } : {}),
