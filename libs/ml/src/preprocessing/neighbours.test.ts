@@ -72,8 +72,9 @@ describe('exact neighbour search', () => {
         same(bruteForceKNearestOfEach(pts, d, k, { blockSize: 13 }), want);
         same(kNearestNeighbours(pts, d, k, { method: 'kd-tree' }), want);
         same(kNearestNeighbours(pts, d, k, { method: 'projected-tree' }), want);
+        same(projectedKNearestOfEach(pts, d, k, { probe: false }), want);
         // Fewer components (weaker bounds, more exact distances) and tiny leaves: still the same answer.
-        same(projectedKNearestOfEach(pts, d, k, { components: 2, leafSize: 1 }), want);
+        same(projectedKNearestOfEach(pts, d, k, { components: 2, leafSize: 1, probe: false }), want);
         same(kNearestNeighbours(pts, d, k), want);
       }
     });
@@ -82,7 +83,7 @@ describe('exact neighbour search', () => {
   it('projected tree on degenerate data: all rows equal, and rows on a 2-d plane in 40 dimensions', () => {
     const d = 40;
     const equal = new Float64Array(300 * d).fill(3.5);
-    for (const k of [1, 5]) same(projectedKNearestOfEach(equal, d, k), naive(equal, d, k));
+    for (const k of [1, 5]) same(projectedKNearestOfEach(equal, d, k, { probe: false }), naive(equal, d, k));
     const rng = seededRandom(4);
     const plane = new Float64Array(400 * d);
     for (let i = 0; i < 400; i++) {
@@ -90,7 +91,7 @@ describe('exact neighbour search', () => {
       const b = rng.next();
       for (let j = 0; j < d; j++) plane[i * d + j] = a * Math.sin(j) + b * Math.cos(3 * j);
     }
-    for (const k of [1, 5]) same(projectedKNearestOfEach(plane, d, k), naive(plane, d, k));
+    for (const k of [1, 5]) same(projectedKNearestOfEach(plane, d, k, { probe: false }), naive(plane, d, k));
   });
 
   it('points far from the origin, close to each other: where the norm form cancels entirely', () => {
@@ -100,7 +101,7 @@ describe('exact neighbour search', () => {
     for (const k of [1, 5]) {
       const want = naive(pts, d, k);
       same(bruteForceKNearestOfEach(pts, d, k), want);
-      same(projectedKNearestOfEach(pts, d, k), want);
+      same(projectedKNearestOfEach(pts, d, k, { probe: false }), want);
     }
   });
 
@@ -111,7 +112,8 @@ describe('exact neighbour search', () => {
     const rng = seededRandom(12);
     const pts = new Float64Array(400 * d);
     for (let i = 0; i < pts.length; i++) pts[i] = 1e12 + Math.floor(rng.next() * 4) * 2 ** -13;
-    for (const k of [1, 5]) same(projectedKNearestOfEach(pts, d, k, { components: 4 }), naive(pts, d, k));
+    for (const k of [1, 5])
+      same(projectedKNearestOfEach(pts, d, k, { components: 4, probe: false }), naive(pts, d, k));
   });
 
   it('float32 points give the neighbours of the same values in float64', () => {
@@ -119,7 +121,7 @@ describe('exact neighbour search', () => {
     const pts = Float32Array.from(points(400, d, 5, { grid: 3, heavy: true }));
     const want = naive(Float64Array.from(pts), d, 5);
     same(bruteForceKNearestOfEach(pts, d, 5), want);
-    same(projectedKNearestOfEach(pts, d, 5), want);
+    same(projectedKNearestOfEach(pts, d, 5, { probe: false }), want);
   });
 
   it('a subset of rows (one class) and a range of its queries', () => {
@@ -136,7 +138,12 @@ describe('exact neighbour search', () => {
       queryEnd: 350,
     });
     expect(Array.from(tree.indices)).toEqual(Array.from(want.indices.subarray(500, 1750)));
-    const projected = projectedKNearestOfEach(pts, d, 5, { indices: subset, queryStart: 100, queryEnd: 350 });
+    const projected = projectedKNearestOfEach(pts, d, 5, {
+      indices: subset,
+      queryStart: 100,
+      queryEnd: 350,
+      probe: false,
+    });
     expect(Array.from(projected.indices)).toEqual(Array.from(want.indices.subarray(500, 1750)));
     expect(Array.from(projected.sqDistances)).toEqual(Array.from(want.sqDistances.subarray(500, 1750)));
   });
@@ -150,9 +157,9 @@ describe('exact neighbour search', () => {
     expect(() => projectedKNearestOfEach(new Float64Array(8), 2, 1, { queryEnd: 5 })).toThrow(/range/);
   });
 
-  it('auto: the k-d tree up to 15 dimensions, brute force from 16', () => {
+  it('auto: the k-d tree up to 15 dimensions, the projected tree from 16', () => {
     expect(resolveNeighbourMethod('auto', 15)).toBe('kd-tree');
-    expect(resolveNeighbourMethod('auto', 16)).toBe('brute-force');
+    expect(resolveNeighbourMethod('auto', 16)).toBe('projected-tree');
     expect(resolveNeighbourMethod('kd-tree', 125)).toBe('kd-tree');
   });
 });

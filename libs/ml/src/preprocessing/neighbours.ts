@@ -18,7 +18,7 @@ export function resolveNeighbourMethod(
   dims: number,
 ): Exclude<NeighbourMethod, 'auto'> {
   if (method !== 'auto') return method;
-  return dims >= BRUTE_FORCE_MIN_DIMS ? 'brute-force' : 'kd-tree';
+  return dims >= BRUTE_FORCE_MIN_DIMS ? 'projected-tree' : 'kd-tree';
 }
 
 export interface NeighbourSearchOptions {

@@ -1,4 +1,4 @@
-import type { PointMatrix } from './brute-knn';
+import { bruteForceKNearestOfEach, type PointMatrix } from './brute-knn';
 import { PreprocessingError } from './errors';
 import { NeighbourHeap, type Neighbours } from './kd-tree';
 import { seededRandom } from '../random';
@@ -13,6 +13,11 @@ export interface ProjectedKnnOptions {
   readonly components?: number;
   /** Largest leaf of the tree over the projections (default 16). */
   readonly leafSize?: number;
+  /**
+   * Probe 64 of the queries first and switch to `bruteForceKNearestOfEach` when the projected bounds prune
+   * poorly (default true; false forces the tree). Either way the neighbours are the same.
+   */
+  readonly probe?: boolean;
 }
 
 // Unit roundoff of float64.
@@ -20,6 +25,7 @@ const U = 2 ** -53;
 /** Rows the covariance is estimated from (an even stride over the indexed points). */
 const COVARIANCE_SAMPLE = 20_000;
 const SUBSPACE_ITERATIONS = 24;
+const PROBE_QUERIES = 64;
 
 /**
  * For every queried indexed point, its k nearest other indexed points, exactly: the same indices and squared
@@ -83,7 +89,20 @@ export function projectedKNearestOfEach(
   const p = Math.max(1, Math.min(dims, Math.floor(options.components ?? 16)));
   const W = principalDirections(points, dims, idx, p);
   const index = buildProjectedTree(points, dims, idx, W, p, Math.max(1, options.leafSize ?? 16));
-  return searchProjectedTree(points, dims, idx, index, k, qs, qe);
+  if (options.probe !== false && qe - qs > PROBE_QUERIES) {
+    // A few queries spread over the share: when their bounds let through more than 1/16 of the points
+    // (dense data of high intrinsic dimension), the blocked brute force is faster; the answer is the same.
+    const probe = Int32Array.from(
+      { length: PROBE_QUERIES },
+      (_, i) => qs + Math.floor((i * (qe - qs)) / PROBE_QUERIES),
+    );
+    const examined = searchProjectedTree(points, dims, idx, index, k, probe).examined;
+    if (examined / PROBE_QUERIES > m / 16) {
+      return bruteForceKNearestOfEach(points, dims, k, { indices: idx, queryStart: qs, queryEnd: qe });
+    }
+  }
+  const queries = Int32Array.from({ length: qe - qs }, (_, i) => qs + i);
+  return searchProjectedTree(points, dims, idx, index, k, queries).neighbours;
 }
 
 /**
@@ -410,9 +429,8 @@ function searchProjectedTree(
   idx: Int32Array,
   tree: ProjectedTree,
   k: number,
-  qs: number,
-  qe: number,
-): Neighbours {
+  queryPositions: Int32Array,
+): { neighbours: Neighbours; examined: number } {
   const { p, z, zSorted, err, errSorted, nodeStart, nodeEnd, left, right, lo, hi, maxErr } = tree;
   const { rowPtr, colIdx, vals, rowOf, positionOf } = tree;
   // Rounding margins. The projected sum s = fl(Σ (z_a − z_b)²) over p terms is within γ_{p+2} of its
@@ -429,7 +447,8 @@ function searchProjectedTree(
     return r * r * up;
   };
 
-  const queries = qe - qs;
+  const queries = queryPositions.length;
+  let examined = 0;
   const outI = new Int32Array(queries * k);
   const outD = new Float64Array(queries * k);
   const heap = new NeighbourHeap(k);
@@ -472,6 +491,7 @@ function searchProjectedTree(
           const diff = zq[c]! - zSorted[zr + c]!;
           s += diff * diff;
         }
+        examined++;
         if (s > threshold(bound, qErr + errSorted[r]!)) continue;
         const ri = rowOf[r]!;
         if (ri === qi) continue;
@@ -495,7 +515,8 @@ function searchProjectedTree(
     }
   };
 
-  for (let t = qs; t < qe; t++) {
+  for (let o = 0; o < queries; o++) {
+    const t = queryPositions[o]!;
     qi = idx[t]!;
     qa = rowPtr[positionOf[t]!]!;
     qb = rowPtr[positionOf[t]! + 1]!;
@@ -504,9 +525,9 @@ function searchProjectedTree(
     heap.reset();
     bound = Infinity;
     visit(0, 0);
-    heap.drain(outI, outD, (t - qs) * k);
+    heap.drain(outI, outD, o * k);
   }
-  return { indices: outI, sqDistances: outD };
+  return { neighbours: { indices: outI, sqDistances: outD }, examined };
 }
 
 /**
