@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const X = applyPreprocessor(fitted, frame);
     const preprocess = seconds(t);
     t = process.hrtime.bigint();
-    const cpu = process.cpuUsage();
+    const cpu = process.cpuUsage(); // the whole process: the main thread and the workers
     const out = await smoteTomekWith(
       X.X,
       labels,
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         cols: X.cols,
         preprocess_s: preprocess,
         smote_tomek_s: resample,
-        main_thread_cpu_s: (used.user + used.system) / 1e6,
+        process_cpu_s: (used.user + used.system) / 1e6,
         synthetic: out.report.synthetic,
         tomek_removed: out.report.tomekRemoved,
         rows_out: out.rows,

@@ -16,9 +16,9 @@ def extrapolate(rows):
     return t2 * (rows / n2) ** b, b
 
 
-print('| case | rows in | features (ours / sklearn) | ours: SMOTE-Tomek s | imbalanced-learn s | ours ÷ imblearn '
+print('| case | rows in | features (ours / sklearn) | ours: SMOTE-Tomek s | ours: CPU s, all threads | imbalanced-learn s | ours ÷ imblearn '
       '| synthetic (ours / imblearn) | Tomek removed (ours / imblearn) | rows out (ours / imblearn) | load before → after (ours; imblearn) |')
-print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
+print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |')
 for r in ts:
     p = py.get(r['case'])
     if p:
@@ -31,6 +31,6 @@ for r in ts:
         ref = f"≈ {est:.0f} (extrapolated, n^{b:.2f})" if est else 'not run'
         ratio = f"≈ {r['smote_tomek_s'] / est:.3f}×" if est else ''
         extra = ('–', '–', '–', '–', 'not run')
-    print(f"| {r['case']} | {r['rows_in']:,} | {r['cols']} / {extra[0]} | {r['smote_tomek_s']:.1f} | {ref} | {ratio} "
+    print(f"| {r['case']} | {r['rows_in']:,} | {r['cols']} / {extra[0]} | {r['smote_tomek_s']:.1f} | {r.get('process_cpu_s', r.get('main_thread_cpu_s', 0)):.1f} | {ref} | {ratio} "
           f"| {r['synthetic']:,} / {extra[1]} | {r['tomek_removed']:,} / {extra[2]} | {r['rows_out']:,} / {extra[3]} "
           f"| {r['load_before']} → {r['load_after']}; {extra[4]} |")
