@@ -3,16 +3,17 @@
 # (125,973 rows) and the synthetic intrusion-like set (bench/resampling/gen-synth.ts, 500,000 rows; smaller
 # cases are its first rows). Both cores: our side runs a 2-worker pool; the Python side is single-process.
 #   bench/resampling/run.sh
-# Env: TS_SIZES (synthetic rows, ours; default "50000 100000 500000"), PY_SIZES (imbalanced-learn; default
-# "50000 100000": its time grows ~n², 500k would take far over 20 min, so summarize.py extrapolates it from
-# the two largest measured sizes and says so), SYNTH_ROWS (generated; default 500000).
+# Env: TS_SIZES (synthetic rows, ours; default "50000 100000 200000 500000"), PY_SIZES (imbalanced-learn;
+# default "50000 100000 200000": 500k would take over 20 min (≈ 24 min extrapolated on 2026-12-01), so
+# summarize.py extrapolates it from the two largest measured sizes and says so), SYNTH_ROWS (default 500000).
+# About 20 minutes in all on the 2-vCPU machine, most of it imbalanced-learn.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=/usr/bin/python3
 OUT="$(mktemp -d)"
 SYNTH_ROWS="${SYNTH_ROWS:-500000}"
-TS_SIZES="${TS_SIZES:-50000 100000 500000}"
-PY_SIZES="${PY_SIZES:-50000 100000}"
+TS_SIZES="${TS_SIZES:-50000 100000 200000 500000}"
+PY_SIZES="${PY_SIZES:-50000 100000 200000}"
 
 echo "machine: $(nproc) CPU(s), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GB; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "node $(node --version); $($PY -c 'import sys, numpy, sklearn, imblearn; print(f"python {sys.version.split()[0]}, numpy {numpy.__version__}, scikit-learn {sklearn.__version__}, imbalanced-learn {imblearn.__version__}")')"
