@@ -4,13 +4,14 @@ import { PreprocessingError } from './errors';
 import { buildKdTree, kNearestOfEach, type Neighbours } from './kd-tree';
 
 /**
- * Which exact k-nearest-neighbour search SMOTE and Tomek links use. Both give the same neighbours (ties by
- * the smaller index); only the time differs. `auto`: the k-d tree up to 15 dimensions, blocked brute force
- * above (decision 0050, measured on NSL-KDD and phishing; scikit-learn draws the same line).
+ * Which exact k-nearest-neighbour search SMOTE and Tomek links use. All give the same neighbours (ties by
+ * the smaller index); only the time differs. `auto`: the k-d tree up to 15 dimensions, above it the k-d
+ * tree over the top principal components (`projected-tree`, decision 0085; it falls back to the blocked
+ * brute force of decision 0050 where a probe shows its bounds prune poorly).
  */
 export type NeighbourMethod = 'auto' | 'kd-tree' | 'brute-force' | 'projected-tree';
 
-/** Dimensions from which `auto` picks brute force. */
+/** Dimensions from which `auto` leaves the plain k-d tree (for the projected tree; the name is 0050's). */
 export const BRUTE_FORCE_MIN_DIMS = 16;
 
 export function resolveNeighbourMethod(
