@@ -5,6 +5,7 @@ import { seededRandom } from '../random';
 import { bruteForceKNearestOfEach } from './brute-knn';
 import { bruteForceKnn, type Neighbours } from './kd-tree';
 import { kNearestNeighbours, localNeighbourSearch, resolveNeighbourMethod } from './neighbours';
+import { projectedKNearestOfEach } from './projected-knn';
 import { smoteTomek, smoteTomekWith } from './smote-tomek';
 
 /**
@@ -70,22 +71,57 @@ describe('exact neighbour search', () => {
         // A block size that does not divide the queries, and the eight-wide tail.
         same(bruteForceKNearestOfEach(pts, d, k, { blockSize: 13 }), want);
         same(kNearestNeighbours(pts, d, k, { method: 'kd-tree' }), want);
+        same(kNearestNeighbours(pts, d, k, { method: 'projected-tree' }), want);
+        same(projectedKNearestOfEach(pts, d, k, { probe: false }), want);
+        // Fewer components (weaker bounds, more exact distances) and tiny leaves: still the same answer.
+        same(projectedKNearestOfEach(pts, d, k, { components: 2, leafSize: 1, probe: false }), want);
         same(kNearestNeighbours(pts, d, k), want);
       }
     });
   }
 
+  it('projected tree on degenerate data: all rows equal, and rows on a 2-d plane in 40 dimensions', () => {
+    const d = 40;
+    const equal = new Float64Array(300 * d).fill(3.5);
+    for (const k of [1, 5]) same(projectedKNearestOfEach(equal, d, k, { probe: false }), naive(equal, d, k));
+    const rng = seededRandom(4);
+    const plane = new Float64Array(400 * d);
+    for (let i = 0; i < 400; i++) {
+      const a = Math.floor(rng.next() * 5);
+      const b = rng.next();
+      for (let j = 0; j < d; j++) plane[i * d + j] = a * Math.sin(j) + b * Math.cos(3 * j);
+    }
+    for (const k of [1, 5]) same(projectedKNearestOfEach(plane, d, k, { probe: false }), naive(plane, d, k));
+  });
+
   it('points far from the origin, close to each other: where the norm form cancels entirely', () => {
     // ‖x‖² ≈ 10¹⁵ while neighbours are 10⁻² apart: the norm form alone cannot tell them apart.
     const d = 20;
     const pts = points(500, d, 9, { grid: 4 }).map((v, i) => (i % d < 5 ? 1e7 + v / 100 : v));
-    for (const k of [1, 5]) same(bruteForceKNearestOfEach(pts, d, k), naive(pts, d, k));
+    for (const k of [1, 5]) {
+      const want = naive(pts, d, k);
+      same(bruteForceKNearestOfEach(pts, d, k), want);
+      same(projectedKNearestOfEach(pts, d, k, { probe: false }), want);
+    }
+  });
+
+  it('projected tree: neighbours closer than the rounding error of their projections', () => {
+    // 10¹² from the origin, 2⁻¹³ (the spacing of doubles there) to a few of it apart: each projection
+    // w·x is off by about 10⁻⁴·√d, as much as the distances, so only the rounding margins keep it exact.
+    const d = 24;
+    const rng = seededRandom(12);
+    const pts = new Float64Array(400 * d);
+    for (let i = 0; i < pts.length; i++) pts[i] = 1e12 + Math.floor(rng.next() * 4) * 2 ** -13;
+    for (const k of [1, 5])
+      same(projectedKNearestOfEach(pts, d, k, { components: 4, probe: false }), naive(pts, d, k));
   });
 
   it('float32 points give the neighbours of the same values in float64', () => {
     const d = 30;
     const pts = Float32Array.from(points(400, d, 5, { grid: 3, heavy: true }));
-    same(bruteForceKNearestOfEach(pts, d, 5), naive(Float64Array.from(pts), d, 5));
+    const want = naive(Float64Array.from(pts), d, 5);
+    same(bruteForceKNearestOfEach(pts, d, 5), want);
+    same(projectedKNearestOfEach(pts, d, 5, { probe: false }), want);
   });
 
   it('a subset of rows (one class) and a range of its queries', () => {
@@ -102,17 +138,28 @@ describe('exact neighbour search', () => {
       queryEnd: 350,
     });
     expect(Array.from(tree.indices)).toEqual(Array.from(want.indices.subarray(500, 1750)));
+    const projected = projectedKNearestOfEach(pts, d, 5, {
+      indices: subset,
+      queryStart: 100,
+      queryEnd: 350,
+      probe: false,
+    });
+    expect(Array.from(projected.indices)).toEqual(Array.from(want.indices.subarray(500, 1750)));
+    expect(Array.from(projected.sqDistances)).toEqual(Array.from(want.sqDistances.subarray(500, 1750)));
   });
 
   it('refuses NaN, too few points and a bad range', () => {
     expect(() => bruteForceKNearestOfEach(Float64Array.from([0, NaN, 1, 1, 2, 2]), 2, 1)).toThrow(/NaN/);
     expect(() => bruteForceKNearestOfEach(new Float64Array(6), 2, 3)).toThrow(/at least 4 points/);
     expect(() => bruteForceKNearestOfEach(new Float64Array(8), 2, 1, { queryEnd: 5 })).toThrow(/range/);
+    expect(() => projectedKNearestOfEach(Float64Array.from([0, NaN, 1, 1, 2, 2]), 2, 1)).toThrow(/NaN/);
+    expect(() => projectedKNearestOfEach(new Float64Array(6), 2, 3)).toThrow(/at least 4 points/);
+    expect(() => projectedKNearestOfEach(new Float64Array(8), 2, 1, { queryEnd: 5 })).toThrow(/range/);
   });
 
-  it('auto: the k-d tree up to 15 dimensions, brute force from 16', () => {
+  it('auto: the k-d tree up to 15 dimensions, the projected tree from 16', () => {
     expect(resolveNeighbourMethod('auto', 15)).toBe('kd-tree');
-    expect(resolveNeighbourMethod('auto', 16)).toBe('brute-force');
+    expect(resolveNeighbourMethod('auto', 16)).toBe('projected-tree');
     expect(resolveNeighbourMethod('kd-tree', 125)).toBe('kd-tree');
   });
 });
@@ -132,6 +179,9 @@ describe('neighbour search on the worker pool', () => {
       const search = poolNeighbourSearch(pool, { minShare: 500 });
       same(await search(pts, d, 5, subset), local);
       same(await search(pts, d, 1), kNearestNeighbours(pts, d, 1));
+      const projected = poolNeighbourSearch(pool, { minShare: 500, method: 'projected-tree' });
+      same(await projected(pts, d, 5, subset), local);
+      same(await projected(pts, d, 1), kNearestNeighbours(pts, d, 1, { method: 'brute-force' }));
     }
 
     const y = Uint8Array.from({ length: n }, (_, i) => (i % 4 === 0 || i % 7 === 0 ? 1 : 0));

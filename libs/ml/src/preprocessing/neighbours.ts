@@ -1,15 +1,17 @@
 import { bruteForceKNearestOfEach, type PointMatrix } from './brute-knn';
+import { projectedKNearestOfEach } from './projected-knn';
 import { PreprocessingError } from './errors';
 import { buildKdTree, kNearestOfEach, type Neighbours } from './kd-tree';
 
 /**
- * Which exact k-nearest-neighbour search SMOTE and Tomek links use. Both give the same neighbours (ties by
- * the smaller index); only the time differs. `auto`: the k-d tree up to 15 dimensions, blocked brute force
- * above (decision 0050, measured on NSL-KDD and phishing; scikit-learn draws the same line).
+ * Which exact k-nearest-neighbour search SMOTE and Tomek links use. All give the same neighbours (ties by
+ * the smaller index); only the time differs. `auto`: the k-d tree up to 15 dimensions, above it the k-d
+ * tree over the top principal components (`projected-tree`, decision 0085; it falls back to the blocked
+ * brute force of decision 0050 where a probe shows its bounds prune poorly).
  */
-export type NeighbourMethod = 'auto' | 'kd-tree' | 'brute-force';
+export type NeighbourMethod = 'auto' | 'kd-tree' | 'brute-force' | 'projected-tree';
 
-/** Dimensions from which `auto` picks brute force. */
+/** Dimensions from which `auto` leaves the plain k-d tree (for the projected tree; the name is 0050's). */
 export const BRUTE_FORCE_MIN_DIMS = 16;
 
 export function resolveNeighbourMethod(
@@ -17,7 +19,7 @@ export function resolveNeighbourMethod(
   dims: number,
 ): Exclude<NeighbourMethod, 'auto'> {
   if (method !== 'auto') return method;
-  return dims >= BRUTE_FORCE_MIN_DIMS ? 'brute-force' : 'kd-tree';
+  return dims >= BRUTE_FORCE_MIN_DIMS ? 'projected-tree' : 'kd-tree';
 }
 
 export interface NeighbourSearchOptions {
@@ -44,6 +46,12 @@ export function kNearestNeighbours(
     ...(options.queryStart === undefined ? {} : { queryStart: options.queryStart }),
     ...(options.queryEnd === undefined ? {} : { queryEnd: options.queryEnd }),
   };
+  if (method === 'projected-tree') {
+    return projectedKNearestOfEach(points, dims, k, {
+      ...(options.indices ? { indices: options.indices } : {}),
+      ...range,
+    });
+  }
   if (method === 'brute-force') {
     return bruteForceKNearestOfEach(points, dims, k, {
       ...(options.indices ? { indices: options.indices } : {}),
