@@ -1,4 +1,5 @@
 import {
+  CodedError,
   ContractRegistry,
   messageKey,
   topicName,
@@ -50,12 +51,11 @@ const DEFAULT_MAX_WAIT_MS = 20;
 const DEFAULT_CONCURRENCY = 4;
 
 /** A null message value: nothing to decode. */
-class TombstoneError extends Error {
+class TombstoneError extends CodedError<'TOMBSTONE'> {
   readonly code = 'TOMBSTONE';
-  readonly retryable = false;
+  override readonly retryable = false;
   constructor() {
     super('message has no value (tombstone)');
-    this.name = 'TombstoneError';
   }
 }
 

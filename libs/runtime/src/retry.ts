@@ -1,3 +1,5 @@
+import { CodedError } from '@netsentry/contracts';
+
 /** Bounded retries with exponential backoff: how long a stage keeps trying one message before dead-lettering it. */
 export interface RetryPolicy {
   /** Handler attempts per message, the first included (1 = no retry). */
@@ -43,16 +45,13 @@ export function backoffDelay(
  * An error retrying cannot fix (bad input, a violated invariant): the message goes to the dead-letter topic
  * after this attempt. Handlers throw it, or any error with `retryable: false`.
  */
-export class NonRetryableError extends Error {
-  readonly retryable = false;
+export class NonRetryableError extends CodedError {
+  override readonly retryable = false;
+  readonly code: string;
 
-  constructor(
-    message: string,
-    readonly code: string = 'NON_RETRYABLE',
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'NonRetryableError';
+  constructor(message: string, code: string = 'NON_RETRYABLE', options?: { cause?: unknown }) {
+    super(message, {}, options);
+    this.code = code;
   }
 }
 

@@ -1,3 +1,4 @@
+import { CodedError } from '@netsentry/contracts';
 import type { ValueProblem } from '@netsentry/dataset';
 
 /** Why a live record was refused: its dead letter's errorCode and the `reason` label of the DLQ metric. */
@@ -12,13 +13,12 @@ export type RecordErrorCode =
   | ValueProblem;
 
 /** A live record that cannot be scored; never retried (the same bytes fail the same way). */
-export class RecordError extends Error {
-  readonly retryable = false;
+export class RecordError extends CodedError<RecordErrorCode> {
+  override readonly retryable = false;
   constructor(
     readonly code: RecordErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'RecordError';
   }
 }
