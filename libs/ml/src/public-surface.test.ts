@@ -13,6 +13,7 @@ describe('the public surface of @netsentry/ml', () => {
     'unseenTestRows',
     'stratifiedSplit',
     'lineTask',
+    'trainedBundle',
   ];
 
   it('leaves the test and bench helpers to @netsentry/ml/testing', () => {

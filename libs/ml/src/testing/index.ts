@@ -5,3 +5,4 @@ export * from './scores';
 export * from './split-indices';
 export * from './line-task';
 export * from './synthetic-task';
+export * from './trained-bundle';
