@@ -4,12 +4,10 @@ import {
   applyPreprocessor,
   asTrainSplit,
   assignSplit,
-  buildBundle,
   BUNDLE_MEDIA_TYPE,
   EVALUATION_REPORT_KIND,
   fitPreprocessor,
   parseEvaluationReport,
-  profileFrame,
   runScoreJob,
   serializeBundle,
   takeRows,
@@ -19,6 +17,7 @@ import {
   type LabelledFrame,
   type ScoreJob,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import { productionAliasName, toArtifactRef } from '@netsentry/registry';
 import {
   ARTIFACT_STORE,
@@ -84,24 +83,15 @@ function bundleBytes(options: { shuffled?: boolean; trees?: number } = {}): Buff
   const trees = options.trees ?? 30;
   const model = trainRandomForest(X.X, labels, X.rows, X.cols, { trees, seed: 3 });
   try {
-    const bundle = buildBundle({
+    const bundle = trainedBundle({
       model,
       candidate: 'random-forest',
       params: { trees },
+      schema: SCHEMA,
       preprocessor,
-      referenceProfile: profileFrame(TRAIN.features, SCHEMA),
-      dataset: { name: 'toy', schemaSha256: SCHEMA.sha256 },
+      train: TRAIN,
       classLabels: { negative: 'normal', positive: 'attack' },
-      training: {
-        runId: 'run-toy',
-        trainedAt: '2026-01-02T03:04:05.000Z',
-        metric: 'f1',
-        cvMean: 0.9,
-        cvStd: 0.01,
-        folds: 3,
-        trials: 1,
-        leaderboard: [{ candidate: 'random-forest', cvMean: 0.9, cvStd: 0.01, trainSeconds: 1 }],
-      },
+      runId: 'run-toy',
     });
     return Buffer.from(serializeBundle(bundle), 'utf8');
   } finally {

@@ -1,13 +1,12 @@
 import type { EventByTopic } from '@netsentry/contracts';
 import {
   BUNDLE_MEDIA_TYPE,
-  buildBundle,
-  profileFrame,
   readLabelledSplits,
   serializeBundle,
   transformDataset,
   xgboostEngine,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import { Metrics } from '@netsentry/observability';
 import { StageHarness, pollDuring } from '@netsentry/testkit';
 import { randomUUID } from 'node:crypto';
@@ -52,24 +51,17 @@ describe('evaluator /readyz during its work', () => {
     const model = (await xgboostEngine()).train(t.train.X, t.train.y, t.train.rows, t.train.cols, {
       rounds: 60,
     });
-    const bundle = buildBundle({
+    const bundle = trainedBundle({
       model,
       candidate: 'xgboost',
       params: { rounds: 60 },
+      schema,
       preprocessor: t.preprocessor,
-      referenceProfile: profileFrame(train.features, schema),
-      dataset: { name: dataset.datasetName, schemaSha256: dataset.schema.sha256 },
-      classLabels: { negative: schema.target.labels.negative, positive: schema.target.labels.positive },
-      training: {
-        runId,
-        trainedAt: new Date().toISOString(),
-        metric: 'f1',
-        cvMean: 0.99,
-        cvStd: 0.001,
-        folds: 3,
-        trials: 1,
-        leaderboard: [{ candidate: 'xgboost', cvMean: 0.99, cvStd: 0.001, trainSeconds: 1 }],
-      },
+      train,
+      dataset: dataset.datasetName,
+      cv: { mean: 0.99, std: 0.001 },
+      runId,
+      trainedAt: new Date().toISOString(),
     });
     model.free();
     const bundleRef = await stores.artifacts.put({

@@ -7,13 +7,11 @@ import {
   assignSplit,
   binaryMetrics,
   BUNDLE_MEDIA_TYPE,
-  buildBundle,
   EVALUATION_REPORT_FORMAT,
   EVALUATION_REPORT_KIND,
   fitPreprocessor,
   frameToJson,
   openBundle,
-  profileFrame,
   readLabelledFrame,
   serializeBundle,
   takeRows,
@@ -22,6 +20,7 @@ import {
   type LabelledFrame,
   type ModelBundle,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import { Metrics } from '@netsentry/observability';
 import type { Stores } from '@netsentry/runtime';
 import { repoRoot, StageHarness, type TopicCollector } from '@netsentry/testkit';
@@ -76,7 +75,6 @@ async function phishing() {
     test,
     preprocessor,
     matrix,
-    profile: profileFrame(train.features, schema),
     samples: takeRows(test.features, picked),
   };
 }
@@ -112,7 +110,7 @@ async function candidate(
     bundleOnly?: boolean;
   } = {},
 ): Promise<Candidate> {
-  const { schema, train, test, preprocessor, matrix, profile, samples } = data;
+  const { schema, train, test, preprocessor, matrix, samples } = data;
   const datasetName = options.dataset ?? 'phishing';
   const runId = `run-${name}-${randomUUID().slice(0, 8)}`;
   const version = `m-it-${name}`;
@@ -124,24 +122,17 @@ async function candidate(
     dataset: datasetName,
   });
   const forest = trainRandomForest(matrix.X, train.labels, matrix.rows, matrix.cols, { trees: 15, seed });
-  const bundle = buildBundle({
+  const bundle = trainedBundle({
     model: forest,
     candidate: 'random-forest',
     params: { trees: 15, seed },
+    schema,
     preprocessor,
-    referenceProfile: profile,
-    dataset: { name: datasetName, schemaSha256: schema.sha256 },
-    classLabels: { negative: schema.target.labels.negative, positive: schema.target.labels.positive },
-    training: {
-      runId,
-      trainedAt: new Date().toISOString(),
-      metric: 'f1',
-      cvMean: 0.95,
-      cvStd: 0.01,
-      folds: 3,
-      trials: 1,
-      leaderboard: [{ candidate: 'random-forest', cvMean: 0.95, cvStd: 0.01, trainSeconds: 1 }],
-    },
+    train,
+    dataset: datasetName,
+    cv: { mean: 0.95, std: 0.01 },
+    runId,
+    trainedAt: new Date().toISOString(),
   });
   const opened = await openBundle(bundle);
   const testScores = opened.scoreFrame(test.features);

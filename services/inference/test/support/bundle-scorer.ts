@@ -8,10 +8,8 @@ import {
 import {
   applyPreprocessor,
   asTrainSplit,
-  buildBundle,
   fitPreprocessor,
   openBundle,
-  profileFrame,
   toySchema,
   toyTask,
   trainRandomForest,
@@ -19,6 +17,7 @@ import {
   type Frame,
   type OpenBundle,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import {
   NoModelError,
   type RowPrediction,
@@ -152,24 +151,15 @@ export async function toyBundle(): Promise<OpenBundle> {
   const X = applyPreprocessor(preprocessor, train.features);
   const model = trainRandomForest(X.X, train.labels, X.rows, X.cols, { trees: 25, seed: 3 });
   try {
-    const bundle = buildBundle({
+    const bundle = trainedBundle({
       model,
       candidate: 'random-forest',
       params: { trees: 25 },
+      schema,
       preprocessor,
-      referenceProfile: profileFrame(train.features, schema),
-      dataset: { name: 'toy', schemaSha256: schema.sha256 },
+      train,
       classLabels: { negative: 'normal', positive: 'attack' },
-      training: {
-        runId: 'run-http-test',
-        trainedAt: '2026-01-02T03:04:05.000Z',
-        metric: 'f1',
-        cvMean: 0.9,
-        cvStd: 0.01,
-        folds: 3,
-        trials: 1,
-        leaderboard: [{ candidate: 'random-forest', cvMean: 0.9, cvStd: 0.01, trainSeconds: 1 }],
-      },
+      runId: 'run-http-test',
     });
     return await openBundle(bundle);
   } finally {

@@ -4,15 +4,14 @@ import {
   applyPreprocessor,
   asTrainSplit,
   BUNDLE_MEDIA_TYPE,
-  buildBundle,
   fitPreprocessor,
-  profileFrame,
   readLabelledFrame,
   serializeBundle,
   xgboostEngine,
   type LabelledFrame,
   type ModelBundle,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import { productionAliasName } from '@netsentry/registry';
 import type { Stores } from '@netsentry/runtime';
 import { repoRoot } from '@netsentry/testkit';
@@ -60,24 +59,16 @@ export async function makeProduction(
   });
   let bundle: ModelBundle;
   try {
-    bundle = buildBundle({
+    bundle = trainedBundle({
       model,
       candidate: 'xgboost',
       params: { rounds: options.rounds, seed: options.seed },
+      schema,
       preprocessor,
-      referenceProfile: profileFrame(data.features, schema),
-      dataset: { name: schema.name, schemaSha256: schema.sha256 },
-      classLabels: { negative: schema.target.labels.negative, positive: schema.target.labels.positive },
-      training: {
-        runId,
-        trainedAt: new Date().toISOString(),
-        metric: 'f1',
-        cvMean: 0.95,
-        cvStd: 0.01,
-        folds: 3,
-        trials: 1,
-        leaderboard: [{ candidate: 'xgboost', cvMean: 0.95, cvStd: 0.01, trainSeconds: 1 }],
-      },
+      train: data,
+      cv: { mean: 0.95, std: 0.01 },
+      runId,
+      trainedAt: new Date().toISOString(),
     });
   } finally {
     model.free();

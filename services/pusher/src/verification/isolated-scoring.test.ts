@@ -1,11 +1,9 @@
 import {
   applyPreprocessor,
   asTrainSplit,
-  buildBundle,
   fitPreprocessor,
   frameToJson,
   openBundle,
-  profileFrame,
   RANDOM_FOREST_DEFAULTS,
   RandomForestModel,
   serializeBundle,
@@ -14,6 +12,7 @@ import {
   trainRandomForest,
   type TrainedModel,
 } from '@netsentry/ml';
+import { trainedBundle } from '@netsentry/ml/testing';
 import { describe, expect, it } from 'vitest';
 import { scoreInIsolation } from './isolated-scoring';
 
@@ -25,23 +24,12 @@ const preprocessor = fitPreprocessor(asTrainSplit({ features: frame, labels }), 
 const X = applyPreprocessor(preprocessor, frame);
 
 function bundleBytes(model: TrainedModel): Buffer {
-  const bundle = buildBundle({
+  const bundle = trainedBundle({
     model,
     candidate: 'random-forest',
-    params: {},
+    schema: SCHEMA,
     preprocessor,
-    referenceProfile: profileFrame(frame, SCHEMA),
-    dataset: { name: 'toy', schemaSha256: SCHEMA.sha256 },
-    training: {
-      runId: 'run-test',
-      trainedAt: '2026-01-02T03:04:05.000Z',
-      metric: 'f1',
-      cvMean: 0.9,
-      cvStd: 0.01,
-      folds: 3,
-      trials: 1,
-      leaderboard: [{ candidate: 'random-forest', cvMean: 0.9, cvStd: 0.01, trainSeconds: 0.1 }],
-    },
+    train: { features: frame },
   });
   return Buffer.from(serializeBundle(bundle), 'utf8');
 }
