@@ -1,4 +1,4 @@
-import { isolatedStageEnv } from '@netsentry/testkit';
+import { freePort, isolatedStageEnv } from '@netsentry/testkit';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './tools';
@@ -34,16 +34,37 @@ export class ServiceProcess {
 
   constructor(
     readonly name: string,
-    readonly port: number,
+    private currentPort: number,
     readonly env: Record<string, string> = isolatedStageEnv(`deploy-${name}`),
   ) {}
+
+  /** The port it listens on (a new one when the first was taken before it could bind). */
+  get port(): number {
+    return this.currentPort;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts it and waits until `probe` answers 200 (`/healthz` for a service that is not ready on purpose). */
+  /**
+   * Starts it and waits until `probe` answers 200 (`/healthz` for a service that is not ready on purpose)
+   * from this very process: its /metrics carry `service="<name>"`. A free port found beforehand can be
+   * taken by another process's listen(0) before the service binds it; then the service exits
+   * (EADDRINUSE) while the other one answers, and it is started again on a new port.
+   */
   async start(timeoutMs = 30_000, probe: '/readyz' | '/healthz' = '/readyz'): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const started = await this.startOnce(timeoutMs, probe);
+      if (started === 'ok') return;
+      if (attempt >= 3)
+        throw new Error(`${this.name}: port taken ${attempt} times: ${this.output.slice(-2000)}`);
+      this.currentPort = await freePort();
+    }
+  }
+
+  private async startOnce(timeoutMs: number, probe: '/readyz' | '/healthz'): Promise<'ok' | 'port-taken'> {
+    this.output = '';
     const child = spawn(process.execPath, [join(repoRoot, 'services', this.name, 'dist/main.js')], {
       env: {
         ...process.env,
@@ -56,16 +77,26 @@ export class ServiceProcess {
     child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child = child;
-    await waitFor(
+    const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
+    const ours = async (): Promise<boolean> => {
+      const text = await (await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
+      return text.includes(`service="${this.name}"`);
+    };
+    const outcome = await waitFor(
       `${this.name} ${probe}`,
       async () => {
-        if (child.exitCode !== null)
+        if (exited()) {
+          if (/EADDRINUSE/.test(this.output)) return 'port-taken' as const;
           throw new Error(`${this.name} exited ${child.exitCode}: ${this.output.slice(-2000)}`);
+        }
         const res = await fetch(`${this.url}${probe}`, { signal: AbortSignal.timeout(1_000) });
-        return res.ok ? true : undefined;
+        if (!res.ok) return undefined;
+        // Another process answered on the port: wait for ours to exit (EADDRINUSE) or to be the one.
+        return (await ours()) && !exited() ? ('ok' as const) : undefined;
       },
       timeoutMs,
     );
+    return outcome;
   }
 
   async metrics(): Promise<string> {

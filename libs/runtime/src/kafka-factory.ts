@@ -63,6 +63,13 @@ function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {
 
 type Level = 'error' | 'warn' | 'info' | 'debug';
 
+// Retried sends that are part of normal operation: the coordinator still writing the previous transaction's
+// markers (CONCURRENT_TRANSACTIONS), and a partition's leadership still settling right after its topic was
+// created or a broker moved it (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE): kafkajs refreshes the
+// metadata and sends again.
+const ROUTINE_SEND_RETRY =
+  /concurrent operation on the same transaction|not the leader for that topic-partition|no leader for this topic-partition|leadership election/;
+
 /**
  * The level an operator should see a kafkajs log entry at. kafkajs logs some things at ERROR that are part
  * of normal operation, before anyone knows whether they matter:
@@ -76,7 +83,9 @@ type Level = 'error' | 'warn' | 'info' | 'debug';
  *   retry; a final failure is thrown to our code). One of them is part of exactly-once operation: a
  *   transactional producer's next transaction reaching the coordinator while it still writes the previous
  *   one's commit markers ("…another concurrent operation on the same transaction was ongoing",
- *   CONCURRENT_TRANSACTIONS) — that goes to debug, the other retried sends to warn.
+ *   CONCURRENT_TRANSACTIONS) — and a send to a partition whose leader is still settling after its topic
+ *   was created ("This server is not the leader for that topic-partition"): those go to debug, the other
+ *   retried sends to warn.
  * Those go to debug, info and warn; everything else keeps the level kafkajs gave it.
  */
 export function kafkaLogLevel(entry: Pick<LogEntry, 'namespace' | 'level' | 'log'>): Level {
@@ -85,7 +94,7 @@ export function kafkaLogLevel(entry: Pick<LogEntry, 'namespace' | 'level' | 'log
     if (namespace === 'Connection' && log.message.startsWith('Response ')) return 'debug';
     if (namespace === 'Runner' && /not aware of this member, re-joining/.test(log.message)) return 'info';
     if (namespace === 'Producer' && log.message.startsWith('Failed to send messages: ')) {
-      return /concurrent operation on the same transaction/.test(log.message) ? 'debug' : 'warn';
+      return ROUTINE_SEND_RETRY.test(log.message) ? 'debug' : 'warn';
     }
     return 'error';
   }
