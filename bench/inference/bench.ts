@@ -259,40 +259,38 @@ async function throughputInference(
   }
 }
 
-async function throughputPython(
-  dataset: (typeof DATASETS)[number],
+/**
+ * A side run as its own process (`command args… <brokers> <input> <output> <group>`) that prints READY
+ * once subscribed: N records produced first, then the time until its group has committed them all.
+ */
+async function throughputChild(
+  dataset: string,
+  side: string,
   batch: readonly Message[],
+  command: string,
+  args: (brokers: string, input: string, output: string, groupId: string) => string[],
 ): Promise<void> {
-  const prefix = `bench.${uniqueName('py').replace(/[^a-z0-9]/g, '')}`;
+  const prefix = `bench.${uniqueName(side).replace(/[^a-z0-9]/g, '')}`;
   await provision(prefix);
   const input = topicName(prefix, 'traffic.records');
   await produceAll(input, batch);
-  const groupId = `${prefix}.python`;
-  const child = spawn(
-    '/usr/bin/python3',
-    [
-      join(__dirname, 'py_consumer.py'),
-      dataset.pyKind,
-      join(repoRoot, 'data', dataset.data),
-      process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092',
-      input,
-      topicName(prefix, 'traffic.predictions'),
-      groupId,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const groupId = `${prefix}.${side}`;
+  const brokers = process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const child = spawn(command, args(brokers, input, topicName(prefix, 'traffic.predictions'), groupId), {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
         if (d.toString().includes('READY')) resolve();
       });
-      child.once('exit', (code) => reject(new Error(`python consumer exited with ${code}`)));
+      child.once('exit', (code) => reject(new Error(`${side} side exited with ${code}`)));
     });
     const started = Date.now();
     const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
     emit({
-      dataset: dataset.name,
-      side: 'python',
+      dataset,
+      side,
       records: batch.length,
       seconds: (done - started) / 1000,
       perSecond: batch.length / ((done - started) / 1000),
@@ -300,6 +298,25 @@ async function throughputPython(
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/** `python`: bench/inference/py_consumer.py, confluent-kafka + native xgboost, at-least-once. */
+function throughputPython(dataset: (typeof DATASETS)[number], batch: readonly Message[]): Promise<void> {
+  return throughputChild(
+    dataset.name,
+    'python',
+    batch,
+    '/usr/bin/python3',
+    (brokers, input, output, group) => [
+      join(__dirname, 'py_consumer.py'),
+      dataset.pyKind,
+      join(repoRoot, 'data', dataset.data),
+      brokers,
+      input,
+      output,
+      group,
+    ],
+  );
 }
 
 /**
@@ -312,42 +329,20 @@ async function throughputRdkafka(dataset: string, batch: readonly Message[]): Pr
     emit({ dataset, side: 'rdkafka-raw-eos', skipped: 'BENCH_RDKAFKA_DIR not set (rdkafka-install.sh)' });
     return;
   }
-  const prefix = `bench.${uniqueName('rdk').replace(/[^a-z0-9]/g, '')}`;
-  await provision(prefix);
-  const input = topicName(prefix, 'traffic.records');
-  await produceAll(input, batch);
-  const groupId = `${prefix}.rdkafka`;
-  const child = spawn(
+  await throughputChild(
+    dataset,
+    'rdkafka-raw-eos',
+    batch,
     process.execPath,
-    [
+    (brokers, input, output, group) => [
       join(__dirname, 'rdkafka-eos.cjs'),
       moduleDir,
-      process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092',
+      brokers,
       input,
-      topicName(prefix, 'traffic.predictions'),
-      groupId,
+      output,
+      group,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('READY')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`rdkafka side exited with ${code}`)));
-    });
-    const started = Date.now();
-    const done = await withAdmin((admin) => committed(admin, groupId, input, batch.length));
-    emit({
-      dataset,
-      side: 'rdkafka-raw-eos',
-      records: batch.length,
-      seconds: (done - started) / 1000,
-      perSecond: batch.length / ((done - started) / 1000),
-    });
-  } finally {
-    child.kill('SIGKILL');
-  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -2,6 +2,7 @@ import { CodedError } from '@netsentry/contracts/coded-error';
 import { isPositiveLabel, readCsv, targetColumn, type DatasetSchema } from '@netsentry/dataset';
 import type { Readable } from 'node:stream';
 import type { Column, LabelledFrame } from './frame';
+import type { ProgressSink } from './on-pool';
 
 export class DatasetRowsRejectedError extends CodedError<'DATASET_ROWS_REJECTED'> {
   readonly code = 'DATASET_ROWS_REJECTED';
@@ -75,4 +76,24 @@ export async function readLabelledSplits<R>(
     readLabelledFrame(schema, await open(splits.test), report && ((n) => ((testRows = n), report()))),
   ]);
   return { train, test };
+}
+
+/**
+ * `readLabelledSplits` with a `read` progress phase over both splits' rows, when both counts are known (the
+ * phase is finished once both are read).
+ */
+export async function readLabelledSplitsWithProgress<R extends { readonly rowCount: number | null }>(
+  schema: DatasetSchema,
+  splits: { readonly train: R; readonly test: R },
+  open: (ref: R) => Promise<Readable>,
+  progress: Pick<ProgressSink, 'phase'>,
+): Promise<{ train: LabelledFrame; test: LabelledFrame }> {
+  const { train, test } = splits;
+  const reading =
+    train.rowCount === null || test.rowCount === null
+      ? undefined
+      : progress.phase('read', train.rowCount + test.rowCount);
+  const frames = await readLabelledSplits(schema, splits, open, reading && ((rows) => reading.update(rows)));
+  reading?.finish();
+  return frames;
 }

@@ -4,7 +4,7 @@ import {
   EVALUATION_REPORT_KIND,
   parseBundle,
   parseEvaluationReport,
-  readLabelledSplits,
+  readLabelledSplitsWithProgress,
   scoreFrameOnPool,
   type AcceptancePolicy,
   type EvaluationReport,
@@ -130,19 +130,12 @@ export class EvaluateCandidate {
       );
     }
     const schema = await this.records.requireSchema(event.dataset.schema.sha256);
-    const { train: trainSplit, test: testSplit } = event.dataset;
-    const expected =
-      trainSplit.rowCount === null || testSplit.rowCount === null
-        ? null
-        : trainSplit.rowCount + testSplit.rowCount;
-    const reading = expected === null ? undefined : progress.phase('read', expected);
-    const { train, test } = await readLabelledSplits(
+    const { train, test } = await readLabelledSplitsWithProgress(
       schema,
       event.dataset,
       (ref) => this.artifacts.open(ref),
-      reading && ((rows) => reading.update(rows)),
+      progress,
     );
-    reading?.finish();
     const production = await this.productionModel(model, event.dataset.datasetName, progress);
     const report = await evaluateModel({
       runId,

@@ -3,7 +3,7 @@ import type { EventByTopic } from '@netsentry/contracts';
 import {
   encodeMatrix,
   MATRIX_MEDIA_TYPE,
-  readLabelledSplits,
+  readLabelledSplitsWithProgress,
   serializePreprocessor,
   transformDatasetOnPool,
 } from '@netsentry/ml';
@@ -40,19 +40,12 @@ export class TransformSnapshot {
       metrics: this.metrics,
       bindings: { runId },
     });
-    const { train: trainRef0, test: testRef0 } = event.dataset;
-    const expected =
-      trainRef0.rowCount === null || testRef0.rowCount === null
-        ? null
-        : trainRef0.rowCount + testRef0.rowCount;
-    const reading = expected === null ? undefined : progress.phase('read', expected);
-    const { train, test } = await readLabelledSplits(
+    const { train, test } = await readLabelledSplitsWithProgress(
       schema,
       event.dataset,
       (ref) => this.artifacts.open(ref),
-      reading && ((rows) => reading.update(rows)),
+      progress,
     );
-    reading?.finish();
     const started = Date.now();
     const result = await transformDatasetOnPool(schema, train, test, settings, this.workers.pool, progress);
     const resampling = result.resampling;
