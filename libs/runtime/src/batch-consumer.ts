@@ -1,24 +1,22 @@
 import {
-  CodedError,
   ContractRegistry,
-  messageKey,
   topicName,
   type Producer as EventProducer,
   type TopicName,
 } from '@netsentry/contracts';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { ChunkProcessor, type PreparedChunk } from './batch-chunk';
 import type {
   BatchHandlerOptions,
-  BatchOutput,
-  BatchRejection,
-  BatchResult,
+  BatchKafkaClient,
+  StageBatchConsumer,
   StageBatchHandlerFn,
 } from './batch-handler';
-import { buildDeadLetter, type DeadLetterTopic } from './dead-letter';
+import type { DeadLetterTopic } from './dead-letter';
 import { stageConsumerConfig, transactionalProducerConfig, type ConsumerOverrides } from './kafka-clients';
 import { nextOffset, type InboundMessage } from './messages';
 import { noopMetrics, silentLogger, type RuntimeLogger, type RuntimeMetrics } from './ports';
-import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './retry';
+import { retryPolicy, type RetryPolicy } from './retry';
 import { withTimeout } from './shutdown';
 import { errorJson } from './stage-pipeline';
 
@@ -50,15 +48,6 @@ const DEFAULT_MAX_RECORDS = 2_000;
 const DEFAULT_MAX_WAIT_MS = 20;
 const DEFAULT_CONCURRENCY = 4;
 
-/** A null message value: nothing to decode. */
-class TombstoneError extends CodedError<'TOMBSTONE'> {
-  readonly code = 'TOMBSTONE';
-  override readonly retryable = false;
-  constructor() {
-    super('message has no value (tombstone)');
-  }
-}
-
 /**
  * The batch path of the stage runtime, for live traffic. Each fetched partition batch is cut into chunks
  * of at most `maxRecords`; per chunk: decode every message (an undecodable one is dead-lettered alone),
@@ -71,7 +60,8 @@ class TombstoneError extends CodedError<'TOMBSTONE'> {
  * commit is never processed twice. Partitions are consumed concurrently (one transaction per partition at
  * a time). Downstream readers use read_committed.
  */
-export class BatchConsumer {
+export class BatchConsumer implements StageBatchConsumer {
+  readonly client: BatchKafkaClient = 'kafkajs';
   readonly groupId: string;
   readonly kafkaTopic: string;
   private consumer: Consumer | null = null;
@@ -88,21 +78,32 @@ export class BatchConsumer {
   private assigned: number[] = [];
   private readonly logger: RuntimeLogger;
   private readonly metrics: RuntimeMetrics;
-  private readonly contracts: ContractRegistry;
-  private readonly retry: RetryPolicy;
   private readonly maxRecords: number;
-  private readonly decode: (message: InboundMessage) => unknown;
+  private readonly chunks: ChunkProcessor;
 
   constructor(private readonly options: BatchConsumerOptions) {
     this.groupId = options.groupId;
     this.kafkaTopic = topicName(options.topicPrefix, options.topic);
     this.logger = (options.logger ?? silentLogger).child({ consumer: 'batch', topic: this.kafkaTopic });
     this.metrics = options.metrics ?? noopMetrics;
-    this.contracts = options.contracts ?? ContractRegistry.bundled();
-    this.retry = retryPolicy({ maxAttempts: 3, ...options.retry });
     this.maxRecords = options.batch?.maxRecords ?? DEFAULT_MAX_RECORDS;
+    const contracts = options.contracts ?? ContractRegistry.bundled();
     const topic = options.topic;
-    this.decode = options.batch?.decode ?? ((m) => this.contracts.decode(topic, m.value!));
+    this.chunks = new ChunkProcessor({
+      stage: options.stage,
+      topic,
+      kafkaTopic: this.kafkaTopic,
+      topicPrefix: options.topicPrefix,
+      handler: options.handler,
+      decode: options.batch?.decode ?? ((m) => contracts.decode(topic, m.value!)),
+      producer: options.producer,
+      deadLetterTopic: options.deadLetterTopic,
+      contracts,
+      retry: retryPolicy({ maxAttempts: 3, ...options.retry }),
+      logger: this.logger,
+      metrics: this.metrics,
+      signal: this.shutdown.signal,
+    });
   }
 
   /** Joined the group and consuming (partitions may be none when there are more replicas than partitions). */
@@ -156,7 +157,10 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.batch?.partitionsConcurrently ?? DEFAULT_CONCURRENCY,
       eachBatch: (payload) => this.eachBatch(payload),
     });
-    this.logger.info({ groupId: this.groupId, maxRecords: this.maxRecords }, 'batch consumer started');
+    this.logger.info(
+      { groupId: this.groupId, maxRecords: this.maxRecords, client: this.client },
+      'batch consumer started',
+    );
   }
 
   /** Stops fetching, lets in-flight chunks commit (bounded), leaves the group, closes the producers. */
@@ -232,132 +236,24 @@ export class BatchConsumer {
 
   /** One chunk: decode, handle, commit. False when shutdown interrupted it (nothing committed). */
   private async processChunk(partition: number, chunk: readonly KafkaMessage[]): Promise<boolean> {
-    const receivedAt = Date.now();
-    const records: { value: unknown; message: InboundMessage }[] = [];
-    const rejected: BatchRejection[] = [];
-    const decodeFailures = new Set<InboundMessage>();
-    for (const raw of chunk) {
-      const message = this.inbound(partition, raw);
-      if (message.value === null) {
-        rejected.push({ message, error: new TombstoneError() });
-        decodeFailures.add(message);
-        continue;
-      }
-      try {
-        records.push({ value: this.decode(message), message });
-      } catch (error) {
-        rejected.push({ message, error });
-        decodeFailures.add(message);
-      }
-    }
-    this.metrics.consumed(this.kafkaTopic, chunk.length);
-
-    let outputs: readonly BatchOutput[] = [];
-    let onCommitted: (() => void) | undefined;
-    if (records.length > 0) {
-      const handled = await this.handle(partition, records, [...rejected], receivedAt);
-      if (handled === null) return false;
-      outputs = handled.outputs ?? [];
-      onCommitted = handled.onCommitted;
-      rejected.push(...(handled.rejected ?? []));
-    }
-
-    const letters = rejected.map(({ message, error }) => this.deadLetter(message, error));
-    const lastOffset = chunk[chunk.length - 1]!.offset;
-    await this.commit(partition, outputs, letters, lastOffset);
-    onCommitted?.();
-
-    const dlqTopic = topicName(this.options.topicPrefix, this.options.deadLetterTopic);
-    const produced = new Map<string, number>();
-    for (const o of outputs) {
-      const t = topicName(this.options.topicPrefix, o.topic);
-      produced.set(t, (produced.get(t) ?? 0) + 1);
-    }
-    if (letters.length > 0) produced.set(dlqTopic, (produced.get(dlqTopic) ?? 0) + letters.length);
-    for (const [t, n] of produced) this.metrics.produced(t, n);
-    for (const r of rejected)
-      this.metrics.failed(this.kafkaTopic, decodeFailures.has(r.message) ? 'decode' : 'non-retryable');
+    const prepared = await this.chunks.prepare(
+      partition,
+      chunk.map((m) => this.inbound(partition, m)),
+    );
+    if (prepared === null) return false;
+    await this.commit(prepared);
+    prepared.committed();
     return true;
   }
 
-  /** The handler with bounded retries; after the last attempt every message of the chunk is refused with the error. */
-  private async handle(
-    partition: number,
-    records: { value: unknown; message: InboundMessage }[],
-    undecodable: readonly BatchRejection[],
-    receivedAt: number,
-  ): Promise<BatchResult | null> {
-    for (let attempt = 1; ; attempt++) {
-      const started = process.hrtime.bigint();
-      try {
-        const result = await this.options.handler({
-          stage: this.options.stage,
-          topic: this.options.topic,
-          kafkaTopic: this.kafkaTopic,
-          partition,
-          records,
-          undecodable,
-          receivedAt,
-          attempt,
-          logger: this.logger,
-          signal: this.shutdown.signal,
-        });
-        this.metrics.handlerDuration(this.options.stage, Number(process.hrtime.bigint() - started) / 1e9);
-        return result;
-      } catch (error) {
-        const fields = { partition, records: records.length, attempt, err: errorJson(error) };
-        if (attempt >= this.retry.maxAttempts) {
-          this.logger.error(fields, 'batch handler kept failing; its records go to the dead-letter topic');
-          return { rejected: records.map((r) => ({ message: r.message, error })) };
-        }
-        this.logger.warn(fields, 'batch handler failed; retrying');
-        try {
-          await sleep(backoffDelay(this.retry, attempt), this.shutdown.signal);
-        } catch {
-          return null;
-        }
-      }
-    }
-  }
-
-  private deadLetter(message: InboundMessage, error: unknown): Message {
-    const topic = this.options.deadLetterTopic;
-    const letter = buildDeadLetter({
-      stage: this.options.stage,
-      producer: this.options.producer,
-      topic,
-      source: message,
-      error,
-      attempts: 1,
-      cause: null,
-    });
-    return { key: messageKey(topic, letter), value: this.contracts.encode(topic, letter) };
-  }
-
-  private async commit(
-    partition: number,
-    outputs: readonly BatchOutput[],
-    letters: readonly Message[],
-    lastOffset: string,
-  ): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
-    for (const o of outputs) {
-      const t = topicName(this.options.topicPrefix, o.topic);
-      let list = byTopic.get(t);
-      if (list === undefined) byTopic.set(t, (list = []));
-      list.push({ key: o.key, value: o.value });
-    }
-    if (letters.length > 0) {
-      const t = topicName(this.options.topicPrefix, this.options.deadLetterTopic);
-      byTopic.set(t, [...(byTopic.get(t) ?? []), ...letters]);
-    }
+  private async commit({ partition, topicMessages, lastOffset }: PreparedChunk): Promise<void> {
     const producer = await this.producerFor(partition);
     let transaction;
     try {
       transaction = await producer.transaction();
-      if (byTopic.size > 0) {
+      if (topicMessages.length > 0) {
         await transaction.sendBatch({
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          topicMessages: topicMessages.map(({ topic, messages }) => ({ topic, messages })),
           acks: -1,
         });
       }

@@ -60,3 +60,24 @@ export interface BatchResult {
 }
 
 export type StageBatchHandlerFn<V = unknown> = (batch: StageBatch<V>) => BatchResult | Promise<BatchResult>;
+
+/** The Kafka client a batch consumer runs on (NETSENTRY_KAFKA_CLIENT, decision 0096). */
+export type BatchKafkaClient = 'kafkajs' | 'rdkafka';
+
+/**
+ * What the transport and a service see of a batch consumer, whichever client runs it: the kafkajs one
+ * (`BatchConsumer`, a transactional producer per input partition) or the librdkafka one
+ * (`RdkafkaBatchConsumer`, one transactional producer per replica with KIP-447 group-metadata fencing).
+ */
+export interface StageBatchConsumer {
+  readonly client: BatchKafkaClient;
+  readonly groupId: string;
+  readonly kafkaTopic: string;
+  /** Joined the group and consuming (partitions may be none when there are more replicas than partitions). */
+  readonly ready: boolean;
+  readonly running: boolean;
+  readonly assignment: readonly number[];
+  start(): Promise<void>;
+  /** Stops fetching, lets in-flight chunks commit (bounded), leaves the group, closes the producers. */
+  close(timeoutMs?: number): Promise<void>;
+}

@@ -21,6 +21,7 @@ import {
   type Logger,
 } from '@netsentry/observability';
 import { MongoStageExecutionStore, RunRepository } from '@netsentry/registry';
+import { kafkaClientSection } from './batch-client';
 import { createKafka } from './kafka-factory';
 import { observabilityMetrics } from './metrics';
 import { provisionTopics } from './provisioning';
@@ -90,7 +91,10 @@ export async function runStage(
     httpPort: options.httpPort,
     ...(options.version === undefined ? {} : { version: options.version }),
   });
-  const base = loadConfig({ service, kafka: kafkaSection({ clientId: options.stage }) }, env);
+  const base = loadConfig(
+    { service, kafka: kafkaSection({ clientId: options.stage }), kafkaClient: kafkaClientSection() },
+    env,
+  );
   const mongo = (options.ledger ?? 'mongo') === 'mongo' ? loadConfig(mongoSection(), env) : null;
   const config = { ...base, mongo };
   // A stage without the ledger may still open stores on MongoDB later (inference's registry): its
@@ -167,6 +171,7 @@ export async function runStage(
     producer: { service: options.stage, version: config.service.version },
     topicPrefix: config.kafka.topicPrefix,
     instanceId: config.service.instanceId,
+    batchClient: { setting: base.kafkaClient, kafka: config.kafka, env },
     ledger,
     runs: runs === null ? null : registryRunFailures(runs),
     ...(batchGate === undefined ? {} : { batchGate: () => batchGate(app) }),

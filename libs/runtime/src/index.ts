@@ -1,3 +1,5 @@
+export * from './batch-chunk';
+export * from './batch-client';
 export * from './batch-consumer';
 export * from './batch-handler';
 export * from './bootstrap';
@@ -23,3 +25,5 @@ export * from './start-stage';
 export * from './stores.module';
 export * from './admin-auth';
 export * from './run-failures';
+export * from './rdkafka';
+export * from './rdkafka-batch-consumer';

@@ -13,7 +13,16 @@ const REASON: Readonly<Record<FailureKind, 'retry' | 'dlq' | 'decode'>> = {
 
 /** The stage metrics on @netsentry/observability's Metrics (netsentry_events_*_total, handler duration, lag). */
 export function observabilityMetrics(metrics: Metrics): RuntimeMetrics {
+  let clientInfo: ReturnType<typeof metrics.gauge<'topic' | 'client'>> | undefined;
   return {
+    batchClient: (topic, client) => {
+      clientInfo ??= metrics.gauge(
+        'netsentry_batch_consumer_info',
+        'The Kafka client a batch consumer runs on (1 per topic and client): kafkajs or rdkafka',
+        ['topic', 'client'],
+      );
+      clientInfo.set({ topic, client }, 1);
+    },
     consumed: (topic, count = 1) => metrics.eventsConsumed.inc({ topic }, count),
     produced: (topic, count) => metrics.eventsProduced.inc({ topic }, count),
     failed: (topic, kind) => metrics.recordFailure(topic, REASON[kind]),

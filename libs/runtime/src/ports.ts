@@ -1,8 +1,8 @@
 // What the runtime needs from its neighbours: the ledger of @netsentry/registry, and small structural
 // interfaces for the logger and metrics of @netsentry/observability. Their classes satisfy these
 // without the runtime depending on their internals, and unit tests pass in-memory fakes.
-
 import type { StageExecutionStore as RegistryLedger } from '@netsentry/registry';
+import type { BatchKafkaClient } from './batch-handler';
 
 export type { ClaimInput, ExecutionClaim } from '@netsentry/registry';
 
@@ -40,6 +40,8 @@ export interface RuntimeMetrics {
   deduplicated(topic: string): void;
   handlerDuration(stage: string, seconds: number): void;
   consumerLag(topic: string, partition: number, lag: number): void;
+  /** Which Kafka client a batch consumer of `topic` runs on (an info gauge). */
+  batchClient?(topic: string, client: BatchKafkaClient): void;
 }
 
 /** Health hooks (HealthRegistry of @netsentry/observability). */

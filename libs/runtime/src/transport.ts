@@ -4,13 +4,16 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import {
   ContractRegistry,
   TOPIC_CATALOGUE,
+  topicName,
   type Producer as EventProducer,
   type TopicName,
 } from '@netsentry/contracts';
 import type { Consumer, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
+import type { KafkaSettings } from '@netsentry/config';
 import { BatchConsumer } from './batch-consumer';
-import type { BatchHandlerOptions, BatchResult, StageBatch } from './batch-handler';
+import { resolveBatchClient, type BatchClientChoice, type KafkaClientSetting } from './batch-client';
+import type { BatchHandlerOptions, BatchResult, StageBatch, StageBatchConsumer } from './batch-handler';
 import type { DeadLetterTopic } from './dead-letter';
 import type { StageHandlerExtras } from './decorators';
 import type { ConsumerOverrides } from './kafka-clients';
@@ -24,6 +27,7 @@ import {
   type RunFailures,
   type StageExecutionStore,
 } from './ports';
+import { RdkafkaBatchConsumer } from './rdkafka-batch-consumer';
 import type { RetryPolicy } from './retry';
 import type { StageHandlerFn, StageHandlers, StageResult } from './stage-handler';
 import { errorJson, type LogFields } from './stage-pipeline';
@@ -67,6 +71,15 @@ export interface KafkaAvroTransportOptions {
   consumer?: ConsumerOverrides;
   /** Settings of the @StageBatchHandler methods that override their decorators' (e.g. from config). */
   batch?: Omit<BatchHandlerOptions, 'decode'>;
+  /**
+   * The Kafka client of the batch consumers (NETSENTRY_KAFKA_CLIENT, decision 0096): `setting` resolved
+   * when the first batch consumer is made; `kafka` is how librdkafka reaches the brokers. Default: kafkajs.
+   */
+  batchClient?: {
+    setting: KafkaClientSetting;
+    kafka: KafkaSettings;
+    env: Readonly<Record<string, string | undefined>>;
+  };
   /** Batch consumers join their group only once this resolves (inference: a model is loaded). */
   batchGate?: () => Promise<void>;
   /** Handlers without Nest decorators; merged with the controllers' @StageHandler methods. */
@@ -98,7 +111,7 @@ interface BatchRegistration {
 export class KafkaAvroTransport extends Server implements CustomTransportStrategy {
   override readonly transportId = KAFKA_AVRO_TRANSPORT;
   private loops: MessageLoop[] = [];
-  private batchConsumers: BatchConsumer[] = [];
+  private batchConsumers: StageBatchConsumer[] = [];
   private readonly shutdown = new AbortController();
   private state: TransportState = 'idle';
   private readonly runtimeLogger: RuntimeLogger;
@@ -120,7 +133,7 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
   }
 
   /** The batch consumers (one per @StageBatchHandler topic), for readiness and tests. */
-  get batches(): readonly BatchConsumer[] {
+  get batches(): readonly StageBatchConsumer[] {
     return this.batchConsumers;
   }
 
@@ -198,7 +211,8 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
     for (const loop of this.loops) topics.push(...(await loop.start(this.shutdown.signal)));
     // Running before batch consumers: a pipeline stage is ready once its loops consume.
     if (this.state === 'starting') this.state = 'running';
-    this.batchConsumers = batches.map((b) => this.batchConsumer(b));
+    const client = batches.length > 0 ? this.resolveBatchClient() : null;
+    this.batchConsumers = batches.map((b) => this.batchConsumer(b, client!));
     for (const consumer of this.batchConsumers) {
       this.options.health?.register(`kafka:${consumer.groupId}:${consumer.kafkaTopic}`, () => consumer.ready);
     }
@@ -274,10 +288,28 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
     return loop;
   }
 
-  private batchConsumer(registration: BatchRegistration): BatchConsumer {
+  private resolveBatchClient(): BatchClientChoice {
+    const choice = this.options.batchClient;
+    const resolved =
+      choice === undefined
+        ? ({ client: 'kafkajs' } as const)
+        : resolveBatchClient(choice.setting, choice.env, this.runtimeLogger);
+    this.runtimeLogger.info(
+      {
+        client: resolved.client,
+        setting: choice?.setting ?? 'kafkajs',
+        ...(resolved.client === 'rdkafka'
+          ? { module: resolved.from, librdkafka: resolved.rdkafka.librdkafkaVersion }
+          : {}),
+      },
+      `batch path on ${resolved.client}`,
+    );
+    return resolved;
+  }
+
+  private batchConsumer(registration: BatchRegistration, client: BatchClientChoice): StageBatchConsumer {
     const o = this.options;
-    return new BatchConsumer({
-      kafka: o.kafka,
+    const common = {
       stage: o.stage,
       groupId: this.groupId,
       topic: registration.topic,
@@ -293,7 +325,17 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
       ...(o.contracts === undefined ? {} : { contracts: o.contracts }),
       logger: this.runtimeLogger,
       metrics: this.metrics,
-    });
+    };
+    this.metrics.batchClient?.(topicName(o.topicPrefix, registration.topic), client.client);
+    if (client.client === 'rdkafka') {
+      return new RdkafkaBatchConsumer({
+        ...common,
+        rdkafka: client.rdkafka,
+        kafka: o.batchClient!.kafka,
+        instanceId: this.instanceId,
+      });
+    }
+    return new BatchConsumer({ ...common, kafka: o.kafka });
   }
 
   /** The controllers' decorated methods, called through Nest (guards, interceptors, filters apply). */

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ContractRegistry, topicName, verifyAdminCommand, writeSingleObject } from '@netsentry/contracts';
 import { featureSetId } from '@netsentry/dataset';
 import { openBundle, takeRows } from '@netsentry/ml';
-import { openStores, runStage, type KafkaAvroTransport, type Stores } from '@netsentry/runtime';
+import { loadRdkafka, openStores, runStage, type KafkaAvroTransport, type Stores } from '@netsentry/runtime';
 import { isolatedStageEnv, newKafka, readTopic } from '@netsentry/testkit';
 import type { Message, Producer } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +22,13 @@ import {
 
 // Inference against the real Kafka, FerretDB and S3Proxy, in one lifecycle: a phishing model made
 // production as the pipeline leaves it, the service started as its main.ts starts it, then live records.
+// The batch path runs on the client NETSENTRY_KAFKA_CLIENT names (CI runs the suite with each of them).
+const kafkaClient = process.env.NETSENTRY_KAFKA_CLIENT ?? 'auto';
+const expectedClient =
+  kafkaClient === 'auto' ? (loadRdkafka().module !== null ? 'rdkafka' : 'kafkajs') : kafkaClient;
 const env: Record<string, string> = {
   ...isolatedStageEnv('inference'),
+  NETSENTRY_KAFKA_CLIENT: kafkaClient,
   NETSENTRY_INFERENCE_DATASET: 'phishing',
   NETSENTRY_INFERENCE_DRIFT_WINDOW: '1000',
   NETSENTRY_INFERENCE_DRIFT_SHARE: '0.3',
@@ -89,6 +94,11 @@ describe('inference against the local servers', () => {
     const res = await fetch(`${baseUrl}/readyz`);
     expect(res.status).toBe(200);
     expect(await metric('netsentry_inference_model_info', `version="${first.version}"`)).toBe(1);
+  });
+
+  it(`runs the batch path on the Kafka client asked for (${kafkaClient}: ${expectedClient})`, async () => {
+    expect(transport.batches.map((b) => b.client)).toEqual([expectedClient]);
+    expect(await metric('netsentry_batch_consumer_info', `client="${expectedClient}"`)).toBe(1);
   });
 
   it('serves the feature order dense records name at GET /features', async () => {
