@@ -4,6 +4,8 @@
 //   avro-dense, avro-map, json  the inference service (`node services/inference/dist/main.js`), with
 //               traffic.records v2 dense (what `netsentry replay` writes), v1 map, or JSON records
 //   rdkafka-raw-eos  the raw exactly-once path through librdkafka (optional: bench/inference/rdkafka-install.sh)
+//   inference-rdkafka  the inference service with NETSENTRY_KAFKA_CLIENT=rdkafka (decision 0096), dense
+//               records (with BENCH_RDKAFKA=1, as rdkafka-raw-eos); the other inference sides run on kafkajs
 //   python      bench/inference/py_consumer.py: confluent-kafka + native xgboost, batched, at-least-once
 // Throughput: N records produced first, then the consumer started; records / (time from ready to every
 // offset committed). Latency: records sent at a fixed rate to a running inference service, each measured
@@ -34,6 +36,10 @@ const DATASETS = [
   { name: 'phishing', schema: 'phishing.yaml', data: 'phishing.csv', pyKind: 'phishing' },
   { name: 'nsl-kdd', schema: 'nsl-kdd.yaml', data: 'nsl-kdd/KDDTrain+.csv.gz', pyKind: 'nsl-kdd' },
 ] as const;
+
+/** The batch path's client of the service sides (NETSENTRY_KAFKA_CLIENT). */
+type Client = 'kafkajs' | 'rdkafka';
+const RDKAFKA = (process.env.BENCH_RDKAFKA_DIR ?? '') !== '';
 
 const SIDE_OF: Record<WireFormat, string> = {
   'avro-dense': 'inference-avro-dense',
@@ -146,6 +152,15 @@ function wanted(what: string): boolean {
   return ONLY === undefined || ONLY.includes(what);
 }
 
+/** A service side: `inference` selects them all, or one by its side name (`inference-rdkafka`). */
+function sideWanted(side: string): boolean {
+  return wanted('inference') || wanted(side);
+}
+
+function serviceSide(format: WireFormat, client: Client): string {
+  return client === 'rdkafka' ? 'inference-rdkafka' : SIDE_OF[format];
+}
+
 async function throughputRawPlain(dataset: string, batch: readonly Message[]): Promise<void> {
   const prefix = `bench.${uniqueName('raw').replace(/[^a-z0-9]/g, '')}`;
   await provision(prefix);
@@ -235,20 +250,24 @@ async function throughputInference(
   format: WireFormat,
   batch: readonly Message[],
   round = 1,
+  client: Client = 'kafkajs',
 ): Promise<void> {
   const prefix = `bench.${uniqueName(format).replace(/[^a-z0-9]/g, '')}`;
   await provision(prefix);
   const input = topicName(prefix, 'traffic.records');
   await produceAll(input, batch);
   const port = await freePort();
-  const child = startInference({ ...env, NETSENTRY_TOPIC_PREFIX: prefix }, port);
+  const child = startInference(
+    { ...env, NETSENTRY_TOPIC_PREFIX: prefix, NETSENTRY_KAFKA_CLIENT: client },
+    port,
+  );
   try {
     await ready(port, child);
     const started = Date.now();
     const done = await withAdmin((admin) => committed(admin, `${prefix}.inference`, input, batch.length));
     emit({
       dataset,
-      side: SIDE_OF[format],
+      side: serviceSide(format, client),
       round,
       records: batch.length,
       seconds: (done - started) / 1000,
@@ -354,11 +373,15 @@ async function latency(
   env: Record<string, string>,
   fixture: DatasetFixture,
   rate: number,
+  client: Client = 'kafkajs',
 ): Promise<void> {
   const prefix = `bench.${uniqueName(`lat${rate}`).replace(/[^a-z0-9]/g, '')}`;
   await provision(prefix);
   const port = await freePort();
-  const child = startInference({ ...env, NETSENTRY_TOPIC_PREFIX: prefix }, port);
+  const child = startInference(
+    { ...env, NETSENTRY_TOPIC_PREFIX: prefix, NETSENTRY_KAFKA_CLIENT: client },
+    port,
+  );
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const slowBySecond = new Map<number, number>();
@@ -424,7 +447,7 @@ async function latency(
     const sorted = [...latencies].sort((a, b) => a - b);
     emit({
       dataset,
-      side: 'inference-avro-dense',
+      side: serviceSide('avro-dense', client),
       rate,
       achievedRate: Math.round(achieved),
       records: total,
@@ -464,22 +487,28 @@ async function main(): Promise<void> {
       await throughputRawEos(dataset.name, dense);
       await throughputRdkafka(dataset.name, dense);
     }
-    if (wanted('inference')) {
-      // Each round in the reverse order of the one before (dense, map, JSON; then JSON, map, dense): a
-      // side run first on a dataset's fresh topics was measured slower, whatever it was.
-      const sides: [WireFormat, readonly Message[]][] = [
-        ['avro-dense', dense],
-        ['avro', messages(fixture, N, 'avro', 'a')],
-        ['json', json],
-      ];
-      for (let round = 0; round < INFERENCE_ROUNDS; round++) {
-        for (const [format, batch] of round % 2 === 0 ? sides : [...sides].reverse()) {
-          await throughputInference(dataset.name, env, format, batch, round + 1);
-        }
+    // Each round in the reverse order of the one before (dense, map, JSON; then JSON, map, dense): a
+    // side run first on a dataset's fresh topics was measured slower, whatever it was.
+    let map: Message[] | undefined;
+    const sides: [WireFormat, () => readonly Message[], Client][] = [
+      ['avro-dense', () => dense, 'kafkajs'],
+      ['avro', () => (map ??= messages(fixture, N, 'avro', 'a')), 'kafkajs'],
+      ['json', () => json, 'kafkajs'],
+      ...(RDKAFKA ? [['avro-dense', () => dense, 'rdkafka'] as [WireFormat, () => Message[], Client]] : []),
+    ];
+    const chosen = sides.filter(([format, , client]) => sideWanted(serviceSide(format, client)));
+    for (let round = 0; round < INFERENCE_ROUNDS && chosen.length > 0; round++) {
+      for (const [format, batch, client] of round % 2 === 0 ? chosen : [...chosen].reverse()) {
+        await throughputInference(dataset.name, env, format, batch(), round + 1, client);
       }
     }
     if (wanted('python')) await throughputPython(dataset, json);
-    if (wanted('latency')) for (const rate of RATES) await latency(dataset.name, env, fixture, rate);
+    if (wanted('latency')) {
+      for (const rate of RATES) {
+        await latency(dataset.name, env, fixture, rate, 'kafkajs');
+        if (RDKAFKA) await latency(dataset.name, env, fixture, rate, 'rdkafka');
+      }
+    }
   }
 }
 

@@ -75,6 +75,8 @@ interface Pending {
   readonly chunk: PreparedChunk;
   /** The assignment the chunk was fetched under: a chunk of an earlier one is never committed. */
   readonly epoch: number;
+  /** The fetch is stale: librdkafka was not polled within max.poll.interval.ms, so it left the group. */
+  stale(): boolean;
   resolve(committed: boolean): void;
   reject(error: unknown): void;
 }
@@ -319,7 +321,7 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     for (let start = 0; start < messages.length; start += this.maxRecords) {
       if (this.state !== 'running' || epoch !== this.epoch || payload.isStale()) break;
       const chunk = messages.slice(start, start + this.maxRecords);
-      const work = this.processChunk(partition, chunk, epoch);
+      const work = this.processChunk(partition, chunk, epoch, () => payload.isStale());
       this.inFlight.add(work);
       let done: boolean;
       try {
@@ -340,6 +342,7 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     partition: number,
     chunk: readonly RdkafkaMessage[],
     epoch: number,
+    stale: () => boolean,
   ): Promise<boolean> {
     const prepared = await this.chunks.prepare(
       partition,
@@ -347,7 +350,7 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     );
     if (prepared === null) return false;
     const committed = await new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ chunk: prepared, epoch, resolve, reject });
+      this.queue.push({ chunk: prepared, epoch, stale, resolve, reject });
       this.kick();
     });
     if (committed) prepared.committed();
@@ -367,7 +370,9 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
         const taken = this.queue.splice(0);
         const live: Pending[] = [];
         for (const p of taken) {
-          if (p.epoch !== this.epoch || this.state === 'crashed') p.resolve(false);
+          // A chunk of an earlier assignment, or fetched by a member that has since left the group (its
+          // group metadata may no longer carry a generation the broker would refuse): never committed.
+          if (p.epoch !== this.epoch || p.stale() || this.state === 'crashed') p.resolve(false);
           else live.push(p);
         }
         if (live.length === 0) continue;

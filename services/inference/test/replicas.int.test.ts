@@ -1,4 +1,4 @@
-import { openStores, type Stores } from '@netsentry/runtime';
+import { loadRdkafka, openStores, type Stores } from '@netsentry/runtime';
 import { freePort, isolatedStageEnv, newKafka, repoRoot } from '@netsentry/testkit';
 import type { Message, Producer } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,9 +10,14 @@ import { countById, readPredictions, recordMessage, rowFeatures } from './suppor
 
 // Inference as a user runs it: `node services/inference/dist/main.js` processes (built by `npm run build`),
 // killed with SIGKILL mid-stream and restarted, and two replicas in one consumer group, one stopped
-// mid-stream. Every record must end with exactly one committed prediction.
+// mid-stream. Every record must end with exactly one committed prediction. The batch path runs on the
+// client NETSENTRY_KAFKA_CLIENT names (CI runs the suite with each of them).
+const kafkaClient = process.env.NETSENTRY_KAFKA_CLIENT ?? 'auto';
+const expectedClient =
+  kafkaClient === 'auto' ? (loadRdkafka().module !== null ? 'rdkafka' : 'kafkajs') : kafkaClient;
 const env: Record<string, string> = {
   ...isolatedStageEnv('inference-replicas'),
+  NETSENTRY_KAFKA_CLIENT: kafkaClient,
   NETSENTRY_INFERENCE_DATASET: 'phishing',
   NETSENTRY_INFERENCE_DRIFT: 'false',
 };
@@ -106,6 +111,13 @@ afterAll(async () => {
 });
 
 describe('inference replicas as processes', () => {
+  it(`runs the batch path on the Kafka client asked for (${kafkaClient}: ${expectedClient})`, async () => {
+    const text = await (await fetch(`http://127.0.0.1:${replicas.get('replica-0')!.port}/metrics`)).text();
+    const info = text.split('\n').filter((l) => l.startsWith('netsentry_batch_consumer_info{'));
+    expect(info).toHaveLength(1);
+    expect(info[0]).toContain(`client="${expectedClient}"`);
+  });
+
   it('loses nothing and duplicates nothing when killed with SIGKILL mid-stream and restarted', async () => {
     await stream('kill', 15_000, async () => {
       await stopReplica('replica-0', 'SIGKILL');
