@@ -60,6 +60,21 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          // The live-traffic suites again on the kafkajs batch path (the `integration` project runs them on
+          // NETSENTRY_KAFKA_CLIENT's default, librdkafka where it is installed): both clients keep their
+          // exactly-once guarantees (decision 0096).
+          name: 'integration-kafkajs',
+          include: ['services/inference/test/{inference,replicas}.int.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          env: { NETSENTRY_KAFKA_CLIENT: 'kafkajs' },
+          globalSetup: ['libs/testkit/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
           // The system as a user runs it: `npm start` (scripts/start.sh → netsentry start) and the CLI as
           // processes, the seven services as processes under the same supervisor, the real servers.
           name: 'e2e',

@@ -25,3 +25,20 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm install --no-audit --no-fund --loglevel=error
   sha256sum package-lock.json | cut -d" " -f1 > "$stamp"
 fi
+
+# The librdkafka client of the live-traffic path (decision 0096): built once into the cache (about 2 minutes),
+# then reused. If it cannot be built here, say so once and go on: the batch path then runs on kafkajs.
+if [ "${NETSENTRY_KAFKA_CLIENT:-auto}" != "kafkajs" ]; then
+  tools="${NETSENTRY_CACHE_DIR:-$HOME/.cache/netsentry}/tools"
+  failed="$tools/rdkafka-build-failed.log"
+  mkdir -p "$tools"
+  if [ ! -f "$failed" ] && [ ! -d "$tools/rdkafka/node_modules/@confluentinc/kafka-javascript/build" ]; then
+    echo "netsentry: building the librdkafka client once (about 2 minutes) …"
+  fi
+  if [ ! -f "$failed" ] && ! scripts/install-rdkafka.sh >/dev/null 2>"$tools/rdkafka-build.log.tmp"; then
+    mv "$tools/rdkafka-build.log.tmp" "$failed"
+    echo "netsentry: the librdkafka client could not be built (log: $failed); live traffic runs on kafkajs." >&2
+    echo "netsentry: retry with scripts/install-rdkafka.sh once the cause is fixed, then delete that log." >&2
+  fi
+  rm -f "$tools/rdkafka-build.log.tmp"
+fi

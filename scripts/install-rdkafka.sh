@@ -18,7 +18,10 @@ fi
 mkdir -p "$dir"
 cd "$dir"
 [[ -f package.json ]] || echo '{"name":"netsentry-rdkafka","private":true}' >package.json
-CKJS_LINKING=dynamic npm_config_nodedir="${npm_config_nodedir:-/usr}" \
-  npm install --no-audit --no-fund --no-save "@confluentinc/kafka-javascript@$version" >&2
+# Node's headers: the distribution's (Debian's nodejs ships them in /usr/include/node) unless set.
+if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node.h ]]; then
+  export npm_config_nodedir=/usr
+fi
+CKJS_LINKING=dynamic npm install --no-audit --no-fund --no-save "@confluentinc/kafka-javascript@$version" >&2
 node -e "require('$module')" >&2
 echo "$dir"
