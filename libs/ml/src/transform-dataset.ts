@@ -2,7 +2,7 @@ import type { DatasetSchema } from '@netsentry/dataset';
 import type { LabelledFrame } from './frame';
 import type { LabelledMatrix } from './matrix-file';
 import type { WorkerPool } from './engines/worker-pool';
-import { poolNeighbourSearch } from './engines/worker-pool';
+import { poolNeighbourSearch, poolTomekSearch } from './engines/worker-pool';
 import { applyPreprocessorOnPool, type ProgressSink } from './on-pool';
 import {
   applyPreprocessor,
@@ -15,6 +15,7 @@ import {
   type FittedPreprocessor,
   type NeighbourSearch,
   type ResamplingDecision,
+  type ResamplingSearch,
   type ResamplingPolicy,
 } from './preprocessing';
 
@@ -70,13 +71,16 @@ export function transformDataset(
   );
 }
 
-/** `transformDataset` with SMOTE-Tomek's neighbour searches done by `search` (e.g. on a worker pool). */
+/**
+ * `transformDataset` with SMOTE-Tomek's searches done by `search` (e.g. `poolResamplingSearch`, on a worker
+ * pool; a plain k-NN search finds the Tomek links from every row's 1-NN, the same rows, slower).
+ */
 export async function transformDatasetWith(
   schema: DatasetSchema,
   train: LabelledFrame,
   test: LabelledFrame,
   settings: TransformSettings,
-  search: NeighbourSearch,
+  search: NeighbourSearch | ResamplingSearch,
 ): Promise<TransformResult> {
   const prepared = prepare(schema, train, test, settings);
   if (prepared.decision.method === 'none') return finish(prepared, null);
@@ -88,7 +92,8 @@ export async function transformDatasetWith(
  * (health checks, metrics, Kafka heartbeats): the fit in one worker, the preprocessing of train and test
  * in chunks across the workers, SMOTE-Tomek's neighbour searches split across them. The same result as
  * `transformDataset`. `progress` gets the phases `fit`, `encode` (train and test rows), and, when
- * resampling, `smote-neighbours` and `tomek-neighbours` (queries).
+ * resampling, `smote-neighbours` (minority queries) and `tomek-neighbours` (the Tomek search's query rows,
+ * in shares of 5,000), each with its rows done; a phase is finished only when its work succeeded.
  */
 export async function transformDatasetOnPool(
   schema: DatasetSchema,
@@ -131,18 +136,30 @@ export async function transformDatasetOnPool(
     decision,
   };
   if (decision.method === 'none') return finish(prepared, null);
-  const phases = ['smote-neighbours', 'tomek-neighbours'];
-  let searches = 0;
-  const search: NeighbourSearch = (points, dims, k, indices) => {
-    const name = phases[searches++] ?? `neighbours-${searches}`;
+  // One progress phase per search, started when the search starts (its total is its query count) and
+  // finished only when it succeeded: an aborted search must not log "done".
+  const tracked = <R>(
+    name: string,
+    run: (onProgress: (done: number, total: number) => void) => Promise<R>,
+  ) => {
     let tracker: ReturnType<ProgressSink['phase']> | undefined;
-    const onProgress = (done: number, queries: number): void => {
-      tracker ??= progress?.phase(name, queries);
+    return run((done, total) => {
+      tracker ??= progress?.phase(name, total);
       tracker?.update(done);
-    };
-    return poolNeighbourSearch(pool, progress ? { onProgress } : {})(points, dims, k, indices).finally(() =>
-      tracker?.finish(),
-    );
+    }).then((r) => {
+      tracker?.finish();
+      return r;
+    });
+  };
+  const search: ResamplingSearch = {
+    neighbours: (points, dims, k, indices) =>
+      tracked('smote-neighbours', (onProgress) =>
+        poolNeighbourSearch(pool, progress ? { onProgress } : {})(points, dims, k, indices),
+      ),
+    tomek: (points, labels, dims, hints) =>
+      tracked('tomek-neighbours', (onProgress) =>
+        poolTomekSearch(pool, progress ? { onProgress } : {})(points, labels, dims, hints),
+      ),
   };
   return resample(prepared, settings, search);
 }
@@ -185,7 +202,7 @@ function prepare(
 async function resample(
   prepared: Prepared,
   settings: TransformSettings,
-  search: NeighbourSearch,
+  search: NeighbourSearch | ResamplingSearch,
 ): Promise<TransformResult> {
   const { trainX } = prepared;
   const balanced = await smoteTomekWith(
