@@ -1,7 +1,7 @@
 /**
  * Tomek links (and the whole SMOTE-Tomek) on a transformed train matrix, timed: the whole-pipeline bench's
- * synthetic set (`bench/pipeline/gen-csv.ts`) or NSL-KDD train, split 80/20 as ingestion does (stratified,
- * seed 42) and preprocessed as transform does (median imputation: the files have no missing values, so it
+ * synthetic set (`bench/pipeline/gen-csv.ts`), split 80/20 as ingestion does (stratified, seed 42), or all
+ * of NSL-KDD train (as `run.sh`), preprocessed as transform does (median imputation: the files have no missing values, so it
  * is the same matrix as `knn`), then SMOTE (k=5, seed 42) and Tomek links on a worker pool — transform's
  * path (`smoteWith` + `removeTomekLinksWith`, `poolResamplingSearch`).
  *
@@ -9,7 +9,8 @@
  *
  * Env: WORKERS (default 2); CACHE=<file>: keep SMOTE's output there and reuse it on the next run (only
  * Tomek is then re-timed); OLD_QUERIES=<n>: also time decision 0085's search (1-NN of every row) on n
- * evenly spread queries, for the before/after rate (the full old search takes ~25 min at 500k).
+ * rows of a range of the original and of the synthetic rows, for its rate (the full old search took 1,466 s at
+ * 500k); COMPARE=1: also run decision 0085's whole search on the pool and check that it keeps the same rows.
  * One JSON line with the figures and the load average before and after each part.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -69,8 +70,9 @@ async function smoted(kind: string, csv: string, schemaPath: string, pool: Worke
   const schema = await loadDatasetSchema(schemaPath);
   const { frame, labels: raw } = readCsvFrame(csv, schema);
   const labels = mapTarget(schema, raw);
+  // NSL-KDD: all of KDDTrain+ (as bench/resampling/run.sh); the synthetic set: its train split.
   const side = assignSplit({ labels, testRatio: 0.2, seed: 42, stratified: true });
-  const idx = [...side.keys()].filter((i) => side[i] === 0);
+  const idx = [...side.keys()].filter((i) => kind === 'nsl' || side[i] === 0);
   const features = takeRows(frame, idx);
   const trainY = Uint8Array.from(idx, (i) => labels[i]!);
   const fitted = fitPreprocessor(asTrainSplit({ features, labels: trainY }), schema, {
@@ -162,6 +164,19 @@ async function main(): Promise<void> {
     after: classCounts(cleaned.y),
     load: [l0, load()],
   };
+  if (process.env.COMPARE) {
+    // Decision 0085's way on the pool (the 1-NN of every row): the same rows kept, and its time.
+    const c0 = load();
+    const tc = now();
+    const before = await removeTomekLinksWith(s.X, s.y, s.cols, { kind: 'all' }, poolNeighbourSearch(pool));
+    out.before_0085 = {
+      s: now() - tc,
+      removed: before.removed,
+      same_rows_kept:
+        before.kept.length === cleaned.kept.length && before.kept.every((v, i) => v === cleaned.kept[i]),
+      load: [c0, load()],
+    };
+  }
   if (s.smoteS !== null) out.smote_tomek_s = s.smoteS + (out.tomek as { s: number }).s;
   console.log(JSON.stringify(out));
   await pool.close();
