@@ -9,6 +9,8 @@ import {
   asTrainSplit,
   classCounts,
   decideResampling,
+  DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+  DEFAULT_RESAMPLING_MIN_SHARE,
   fitPreprocessor,
   smoteTomek,
   smoteTomekWith,
@@ -22,10 +24,15 @@ import {
 export interface TransformSettings {
   readonly imputation: 'knn' | 'median';
   readonly knnK: number;
-  /** `auto`: SMOTE-Tomek only when the train split's minority share is below `resamplingMinShare`. */
+  /**
+   * `auto`: SMOTE-Tomek only when the train split's minority share is below `resamplingMinShare` and its
+   * minority has fewer than `resamplingMaxMinorityRows` rows.
+   */
   readonly resampling: ResamplingPolicy;
   /** `auto`'s threshold (default DEFAULT_RESAMPLING_MIN_SHARE, 0.35). */
   readonly resamplingMinShare?: number;
+  /** `auto` resamples only below this many minority rows (default DEFAULT_RESAMPLING_MAX_MINORITY_ROWS). */
+  readonly resamplingMaxMinorityRows?: number;
   readonly smoteK: number;
   readonly seed: number;
 }
@@ -124,11 +131,7 @@ export async function transformDatasetOnPool(
     }),
   ]);
   encoding?.finish();
-  const decision = decideResampling(
-    settings.resampling,
-    classCounts(train.labels),
-    ...(settings.resamplingMinShare === undefined ? [] : [settings.resamplingMinShare]),
-  );
+  const decision = policyFor(settings, train.labels);
   const prepared: Prepared = {
     preprocessor,
     trainX: { ...trainX, y: train.labels },
@@ -164,6 +167,15 @@ export async function transformDatasetOnPool(
   return resample(prepared, settings, search);
 }
 
+function policyFor(settings: TransformSettings, labels: Uint8Array): ResamplingDecision {
+  return decideResampling(
+    settings.resampling,
+    classCounts(labels),
+    settings.resamplingMinShare ?? DEFAULT_RESAMPLING_MIN_SHARE,
+    settings.resamplingMaxMinorityRows ?? DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+  );
+}
+
 interface Prepared {
   readonly preprocessor: FittedPreprocessor;
   readonly trainX: LabelledMatrix;
@@ -184,11 +196,7 @@ function prepare(
   });
   const trainX = applyPreprocessor(preprocessor, train.features);
   const testX = applyPreprocessor(preprocessor, test.features);
-  const decision = decideResampling(
-    settings.resampling,
-    classCounts(train.labels),
-    ...(settings.resamplingMinShare === undefined ? [] : [settings.resamplingMinShare]),
-  );
+  const decision = policyFor(settings, train.labels);
   const matrix = (m: typeof trainX, y: Uint8Array): LabelledMatrix => ({
     X: m.X,
     y,
