@@ -96,7 +96,7 @@ describe('Tomek links by the class indexes (decision 0100)', () => {
     });
   }
 
-  it('one class of a single row, and all rows equal', () => {
+  it('one class of a single row, a single class, and all rows equal', () => {
     const d = 5;
     const { X } = labelled(200, d, 3);
     const y = new Uint8Array(200);
@@ -107,6 +107,10 @@ describe('Tomek links by the class indexes (decision 0100)', () => {
     // Every distance is 0: each row's nearest is the smallest other index, so rows 0 and 1 link.
     expect(Array.from(tomekLinksByClassIndex(equal, y2, d))).toEqual(naiveLinks(equal, y2, d));
     expect(ones(tomekLinksByClassIndex(equal, y2, d))).toBe(2);
+    // A single class: no link, whichever class is asked to be queried.
+    const none = new Uint8Array(200);
+    expect(ones(tomekLinksByClassIndex(X, none, d))).toBe(0);
+    expect(ones(tomekLinksByClassIndex(X, none, d, { queryClass: 0 }))).toBe(0);
   });
 
   it('neighbours closer than the rounding error of their projections, far from the origin', () => {
