@@ -8,10 +8,13 @@
  * of train (rebalanced or not) scored on the test split. Fixed models: XGBoost (100 rounds, depth 6, eta
  * 0.3, hist) and, below 20,000 rows, the random forest (100 trees).
  *
- * Run: npx vite-node bench/resampling/f1.ts   Env: NSL_ROWS (NSL-KDD train rows read, default 40,000).
+ * Run: npx vite-node bench/resampling/f1.ts   Env: NSL_ROWS (NSL-KDD train rows read, default 40,000);
+ * SHARES (default natural,0.35,0.2,0.1); CASES (default phishing,nsl-kdd); SYNTH=<csv>:<schema>:<rows> adds
+ * the first rows of bench/pipeline/gen-csv.ts's set; CV=0 skips the cross-validation (test split only).
  */
 import { loadDatasetSchema } from '@netsentry/dataset';
 import { createReadStream } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { runTrainJob, type TrainJob } from '../../libs/ml/src/engines/jobs';
 import { binaryMetrics } from '../../libs/ml/src/evaluation/metrics';
@@ -54,6 +57,7 @@ function thin(data: Data, share: number, seed: number): Data {
 
 const f1 = (y: Uint8Array, proba: Float64Array): number => binaryMetrics(y, proba, 0.5).f1;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const load = (): number => Math.round(loadavg()[0]! * 10) / 10;
 
 const MODELS: { name: string; job: (rows: number) => Pick<TrainJob, 'engine' | 'params'> | null }[] = [
   {
@@ -100,7 +104,10 @@ async function runCase(name: string, schema: Schema, data: Data): Promise<void> 
   const cols = tr.cols;
   const c = classCounts(train.labels);
   const share = Math.min(c.positive, c.negative) / train.labels.length;
-  const folds = buildFolds(tr.X, train.labels, tr.rows, cols, stratifiedKFold(train.labels, 3, 42), 3);
+  const withCv = process.env.CV !== '0';
+  const folds = withCv
+    ? buildFolds(tr.X, train.labels, tr.rows, cols, stratifiedKFold(train.labels, 3, 42), 3)
+    : [];
   const st = (X: Float64Array, y: Uint8Array) => smoteTomek(X, y, { cols, k: 5, seed: 42 });
   let resampleS = 0;
   const t0 = performance.now();
@@ -119,17 +126,20 @@ async function runCase(name: string, schema: Schema, data: Data): Promise<void> 
     const testData = { X: te.X, y: test.labels, rows: te.rows };
     const testNone = await fitScore(job, { X: tr.X, y: train.labels, rows: tr.rows }, testData, cols);
     const testSmote = await fitScore(job, full, testData, cols);
+    const cvCell = (xs: number[]): string => (withCv ? mean(xs).toFixed(4) : '–');
+    const dCv = withCv ? (mean(cv.smote) - mean(cv.none)).toFixed(4) : '–';
     console.log(
-      `| ${name} | ${tr.rows.toLocaleString('en-US')} | ${share.toFixed(3)} | ${m.name} | ${mean(cv.none).toFixed(4)} | ${mean(cv.smote).toFixed(4)} | ${(mean(cv.smote) - mean(cv.none)).toFixed(4)} | ${testNone.toFixed(4)} | ${testSmote.toFixed(4)} | ${(testSmote - testNone).toFixed(4)} | ${resampleS.toFixed(1)} |`,
+      `| ${name} | ${tr.rows.toLocaleString('en-US')} | ${share.toFixed(3)} | ${Math.min(c.positive, c.negative).toLocaleString('en-US')} | ${m.name} | ${cvCell(cv.none)} | ${cvCell(cv.smote)} | ${dCv} | ${testNone.toFixed(4)} | ${testSmote.toFixed(4)} | ${(testSmote - testNone).toFixed(4)} | ${resampleS.toFixed(1)} | ${load()} |`,
     );
   }
 }
 
 async function main(): Promise<void> {
   console.log(
-    '| case | train rows | minority share | model | CV F1 none | CV F1 SMOTE-Tomek | Δ CV | test F1 none | test F1 SMOTE-Tomek | Δ test | resampling s |',
+    '| case | train rows | minority share | minority rows | model | CV F1 none | CV F1 SMOTE-Tomek | Δ CV | test F1 none | test F1 SMOTE-Tomek | Δ test | resampling s | load |',
   );
-  console.log('|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  const cases = (process.env.CASES ?? 'phishing,nsl-kdd').split(',');
   const phSchema = await loadDatasetSchema(resolve(ROOT, 'data/schemas/phishing.yaml'));
   const ph = await readLabelledFrame(phSchema, createReadStream(resolve(ROOT, 'data/phishing.csv')));
   const nslSchema = await loadDatasetSchema(resolve(ROOT, 'data/schemas/nsl-kdd.yaml'));
@@ -137,10 +147,19 @@ async function main(): Promise<void> {
   const raw = readCsvFrame(resolve(ROOT, 'data/nsl-kdd/KDDTrain+.csv.gz'), nslSchema, nslRows);
   const nsl = { features: raw.frame, labels: mapTarget(nslSchema, raw.labels) };
   const shares = (process.env.SHARES ?? 'natural,0.35,0.2,0.1').split(',');
-  for (const [name, schema, data] of [
+  const all: [string, Schema, Data][] = [
     ['phishing', phSchema, ph],
     ['nsl-kdd', nslSchema, nsl],
-  ] as const) {
+  ];
+  // SYNTH=<csv>:<schema>:<rows>: the first rows of the whole-pipeline bench's synthetic set (gen-csv.ts).
+  if (process.env.SYNTH) {
+    const [csv, schemaPath, rows] = process.env.SYNTH.split(':');
+    const schema = await loadDatasetSchema(schemaPath!);
+    const r = readCsvFrame(csv!, schema, Number(rows));
+    all.push([`synth-${rows}`, schema, { features: r.frame, labels: mapTarget(schema, r.labels) }]);
+    cases.push(`synth-${rows}`);
+  }
+  for (const [name, schema, data] of all.filter(([n]) => cases.includes(n))) {
     for (const s of shares) {
       const d = s === 'natural' ? data : thin(data, Number(s), 7);
       await runCase(s === 'natural' ? name : `${name} thinned to ${s}`, schema, d);

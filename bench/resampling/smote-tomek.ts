@@ -1,7 +1,8 @@
 /**
  * SMOTE-Tomek benchmark, TypeScript side: for each case, read the CSV against its schema, fit and apply the
- * preprocessor (as transform does), then `smoteTomekWith` (k=5, seed 42) with `poolNeighbourSearch` on a
- * WorkerPool — the transform service's path. One JSON line per case, with the load average before and after.
+ * preprocessor (as transform does), then `smoteTomekWith` (k=5, seed 42) with `poolResamplingSearch` on a
+ * WorkerPool — the transform service's path (with NEIGHBOURS set: `poolNeighbourSearch` with that method).
+ * One JSON line per case, with the load average before and after.
  * Run through bench/resampling/run.sh (which also runs the Python side on the same rows), or:
  *   npx vite-node bench/resampling/smote-tomek.ts <case>...   case = nsl | synth:<csv>:<schema>:<rows>
  * Env: NEIGHBOURS = auto (default) | projected-tree | brute-force | kd-tree; WORKERS (default 2).
@@ -9,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { loadDatasetSchema } from '@netsentry/dataset';
-import { poolNeighbourSearch, WorkerPool } from '../../libs/ml/src/engines/worker-pool';
+import { poolNeighbourSearch, poolResamplingSearch, WorkerPool } from '../../libs/ml/src/engines/worker-pool';
 import {
   applyPreprocessor,
   asTrainSplit,
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
       X.X,
       labels,
       { cols: X.cols, k: 5, seed: 42 },
-      poolNeighbourSearch(pool, { method }),
+      // auto: the service's path (Tomek links by class indexes, decision 0100); a method: its 1-NN of every row.
+      method === 'auto' ? poolResamplingSearch(pool) : poolNeighbourSearch(pool, { method }),
     );
     const resample = seconds(t);
     const used = process.cpuUsage(cpu);

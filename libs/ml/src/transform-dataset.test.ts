@@ -52,7 +52,19 @@ describe('transform resampling policy', () => {
     expect(out.classCountsAfter).toEqual(out.classCountsBefore);
     // A higher threshold resamples the same split.
     const higher = transformDataset(schema, train, test, { ...settings, resamplingMinShare: 0.45 });
-    expect(higher.resampling.reason).toBe('auto: minority share 0.44 < 0.45, resampled with SMOTE-Tomek');
+    const minority = higher.resampling.minorityRows;
+    expect(minority).toBe(Math.min(out.classCountsBefore['0']!, out.classCountsBefore['1']!));
+    expect(higher.resampling.reason).toBe(
+      `auto: minority share 0.44 < 0.45 and ${minority.toLocaleString('en-US')} minority rows < 5,000, resampled with SMOTE-Tomek`,
+    );
+    // Above the minority rows limit (decision 0101), the same split is not resampled.
+    const capped = transformDataset(schema, train, test, {
+      ...settings,
+      resamplingMinShare: 0.45,
+      resamplingMaxMinorityRows: minority,
+    });
+    expect(capped.resampling.method).toBe('none');
+    expect(capped.unbalancedTrain).toBeNull();
     expect(higher.unbalancedTrain?.rows).toBe(train.labels.length);
   }, 120_000);
 
@@ -90,5 +102,32 @@ describe('transform resampling policy', () => {
     expect(phases.every((p) => p.finished)).toBe(true);
     expect(phases[1]!.last).toBe(train.labels.length + test.labels.length);
     expect(phases[3]!.last).toBe(phases[3]!.total);
+  }, 120_000);
+
+  it('a search that fails is not reported done: its phase stays unfinished and the error comes back', async () => {
+    const { schema, train, test } = await phishing();
+    const forced = { ...settings, resampling: 'smote-tomek' as const };
+    const doomed = new WorkerPool({ size: 2 });
+    const phases: { name: string; finished: boolean }[] = [];
+    const progress = {
+      phase(name: string) {
+        const p = { name, finished: false };
+        phases.push(p);
+        // The pool goes away as soon as the Tomek search reports its first progress (a shutdown mid-search).
+        if (name === 'tomek-neighbours') void doomed.close();
+        return { update: () => undefined, finish: () => void (p.finished = true) };
+      },
+    };
+    await expect(transformDatasetOnPool(schema, train, test, forced, doomed, progress)).rejects.toMatchObject(
+      {
+        code: 'POOL_CLOSED',
+      },
+    );
+    expect(phases.map((p) => [p.name, p.finished])).toEqual([
+      ['fit', true],
+      ['encode', true],
+      ['smote-neighbours', true],
+      ['tomek-neighbours', false],
+    ]);
   }, 120_000);
 });

@@ -2,29 +2,37 @@ import type { DatasetSchema } from '@netsentry/dataset';
 import type { LabelledFrame } from './frame';
 import type { LabelledMatrix } from './matrix-file';
 import type { WorkerPool } from './engines/worker-pool';
-import { poolNeighbourSearch } from './engines/worker-pool';
+import { poolNeighbourSearch, poolTomekSearch } from './engines/worker-pool';
 import { applyPreprocessorOnPool, type ProgressSink } from './on-pool';
 import {
   applyPreprocessor,
   asTrainSplit,
   classCounts,
   decideResampling,
+  DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+  DEFAULT_RESAMPLING_MIN_SHARE,
   fitPreprocessor,
   smoteTomek,
   smoteTomekWith,
   type FittedPreprocessor,
   type NeighbourSearch,
   type ResamplingDecision,
+  type ResamplingSearch,
   type ResamplingPolicy,
 } from './preprocessing';
 
 export interface TransformSettings {
   readonly imputation: 'knn' | 'median';
   readonly knnK: number;
-  /** `auto`: SMOTE-Tomek only when the train split's minority share is below `resamplingMinShare`. */
+  /**
+   * `auto`: SMOTE-Tomek only when the train split's minority share is below `resamplingMinShare` and its
+   * minority has fewer than `resamplingMaxMinorityRows` rows.
+   */
   readonly resampling: ResamplingPolicy;
   /** `auto`'s threshold (default DEFAULT_RESAMPLING_MIN_SHARE, 0.35). */
   readonly resamplingMinShare?: number;
+  /** `auto` resamples only below this many minority rows (default DEFAULT_RESAMPLING_MAX_MINORITY_ROWS). */
+  readonly resamplingMaxMinorityRows?: number;
   readonly smoteK: number;
   readonly seed: number;
 }
@@ -70,13 +78,16 @@ export function transformDataset(
   );
 }
 
-/** `transformDataset` with SMOTE-Tomek's neighbour searches done by `search` (e.g. on a worker pool). */
+/**
+ * `transformDataset` with SMOTE-Tomek's searches done by `search` (e.g. `poolResamplingSearch`, on a worker
+ * pool; a plain k-NN search finds the Tomek links from every row's 1-NN, the same rows, slower).
+ */
 export async function transformDatasetWith(
   schema: DatasetSchema,
   train: LabelledFrame,
   test: LabelledFrame,
   settings: TransformSettings,
-  search: NeighbourSearch,
+  search: NeighbourSearch | ResamplingSearch,
 ): Promise<TransformResult> {
   const prepared = prepare(schema, train, test, settings);
   if (prepared.decision.method === 'none') return finish(prepared, null);
@@ -88,7 +99,8 @@ export async function transformDatasetWith(
  * (health checks, metrics, Kafka heartbeats): the fit in one worker, the preprocessing of train and test
  * in chunks across the workers, SMOTE-Tomek's neighbour searches split across them. The same result as
  * `transformDataset`. `progress` gets the phases `fit`, `encode` (train and test rows), and, when
- * resampling, `smote-neighbours` and `tomek-neighbours` (queries).
+ * resampling, `smote-neighbours` (minority queries) and `tomek-neighbours` (the Tomek search's query rows,
+ * in shares of 5,000), each with its rows done; a phase is finished only when its work succeeded.
  */
 export async function transformDatasetOnPool(
   schema: DatasetSchema,
@@ -119,11 +131,7 @@ export async function transformDatasetOnPool(
     }),
   ]);
   encoding?.finish();
-  const decision = decideResampling(
-    settings.resampling,
-    classCounts(train.labels),
-    ...(settings.resamplingMinShare === undefined ? [] : [settings.resamplingMinShare]),
-  );
+  const decision = policyFor(settings, train.labels);
   const prepared: Prepared = {
     preprocessor,
     trainX: { ...trainX, y: train.labels },
@@ -131,20 +139,41 @@ export async function transformDatasetOnPool(
     decision,
   };
   if (decision.method === 'none') return finish(prepared, null);
-  const phases = ['smote-neighbours', 'tomek-neighbours'];
-  let searches = 0;
-  const search: NeighbourSearch = (points, dims, k, indices) => {
-    const name = phases[searches++] ?? `neighbours-${searches}`;
+  // One progress phase per search, started when the search starts (its total is its query count) and
+  // finished only when it succeeded: an aborted search must not log "done".
+  const tracked = <R>(
+    name: string,
+    run: (onProgress: (done: number, total: number) => void) => Promise<R>,
+  ) => {
     let tracker: ReturnType<ProgressSink['phase']> | undefined;
-    const onProgress = (done: number, queries: number): void => {
-      tracker ??= progress?.phase(name, queries);
+    return run((done, total) => {
+      tracker ??= progress?.phase(name, total);
       tracker?.update(done);
-    };
-    return poolNeighbourSearch(pool, progress ? { onProgress } : {})(points, dims, k, indices).finally(() =>
-      tracker?.finish(),
-    );
+    }).then((r) => {
+      tracker?.finish();
+      return r;
+    });
+  };
+  const search: ResamplingSearch = {
+    neighbours: (points, dims, k, indices) =>
+      tracked('smote-neighbours', (onProgress) =>
+        poolNeighbourSearch(pool, progress ? { onProgress } : {})(points, dims, k, indices),
+      ),
+    tomek: (points, labels, dims, hints) =>
+      tracked('tomek-neighbours', (onProgress) =>
+        poolTomekSearch(pool, progress ? { onProgress } : {})(points, labels, dims, hints),
+      ),
   };
   return resample(prepared, settings, search);
+}
+
+function policyFor(settings: TransformSettings, labels: Uint8Array): ResamplingDecision {
+  return decideResampling(
+    settings.resampling,
+    classCounts(labels),
+    settings.resamplingMinShare ?? DEFAULT_RESAMPLING_MIN_SHARE,
+    settings.resamplingMaxMinorityRows ?? DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+  );
 }
 
 interface Prepared {
@@ -167,11 +196,7 @@ function prepare(
   });
   const trainX = applyPreprocessor(preprocessor, train.features);
   const testX = applyPreprocessor(preprocessor, test.features);
-  const decision = decideResampling(
-    settings.resampling,
-    classCounts(train.labels),
-    ...(settings.resamplingMinShare === undefined ? [] : [settings.resamplingMinShare]),
-  );
+  const decision = policyFor(settings, train.labels);
   const matrix = (m: typeof trainX, y: Uint8Array): LabelledMatrix => ({
     X: m.X,
     y,
@@ -185,7 +210,7 @@ function prepare(
 async function resample(
   prepared: Prepared,
   settings: TransformSettings,
-  search: NeighbourSearch,
+  search: NeighbourSearch | ResamplingSearch,
 ): Promise<TransformResult> {
   const { trainX } = prepared;
   const balanced = await smoteTomekWith(

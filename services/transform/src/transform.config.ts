@@ -1,5 +1,10 @@
 import { defineConfig, float, int, oneOf } from '@netsentry/config';
-import { DEFAULT_RESAMPLING_MIN_SHARE, RESAMPLING_POLICIES, type TransformSettings } from '@netsentry/ml';
+import {
+  DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+  DEFAULT_RESAMPLING_MIN_SHARE,
+  RESAMPLING_POLICIES,
+  type TransformSettings,
+} from '@netsentry/ml';
 
 /** Injection token of transform's settings (`@Inject(TRANSFORM_SETTINGS) settings: TransformStageSettings`). */
 export const TRANSFORM_SETTINGS = Symbol('TRANSFORM_SETTINGS');
@@ -18,13 +23,18 @@ export const transformSection = defineConfig(
     NETSENTRY_TRANSFORM_KNN_K: int({ default: 3, min: 1, max: 50 }),
     /**
      * The one resampling setting of the pipeline (the trainer's in-fold resampling follows what transform
-     * did): `auto` rebalances only below NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE (decision 0051).
+     * did): `auto` rebalances only below NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE (decision 0051) and
+     * when the minority has fewer than NETSENTRY_TRANSFORM_RESAMPLING_MAX_MINORITY_ROWS rows (0101).
      */
     NETSENTRY_TRANSFORM_RESAMPLING: oneOf(RESAMPLING_POLICIES, { default: 'auto' }),
     NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE: float({
       default: DEFAULT_RESAMPLING_MIN_SHARE,
       min: 0,
       max: 0.5,
+    }),
+    NETSENTRY_TRANSFORM_RESAMPLING_MAX_MINORITY_ROWS: int({
+      default: DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
+      min: 1,
     }),
     NETSENTRY_TRANSFORM_SMOTE_K: int({ default: 5, min: 1, max: 50 }),
     NETSENTRY_TRANSFORM_SEED: int({ default: 42 }),
@@ -40,6 +50,7 @@ export const transformSection = defineConfig(
       knnK: s.NETSENTRY_TRANSFORM_KNN_K,
       resampling: s.NETSENTRY_TRANSFORM_RESAMPLING,
       resamplingMinShare: s.NETSENTRY_TRANSFORM_RESAMPLING_MIN_SHARE,
+      resamplingMaxMinorityRows: s.NETSENTRY_TRANSFORM_RESAMPLING_MAX_MINORITY_ROWS,
       smoteK: s.NETSENTRY_TRANSFORM_SMOTE_K,
       seed: s.NETSENTRY_TRANSFORM_SEED,
     },

@@ -11,6 +11,7 @@ import {
 import type { PointMatrix } from '../preprocessing/brute-knn';
 import { kNearestNeighbours, type NeighbourMethod } from '../preprocessing/neighbours';
 import { smoteTomek, type SmoteTomekResult } from '../preprocessing/smote-tomek';
+import { runTomekJob, type TomekJob, type TomekJobResult } from '../preprocessing/tomek-search';
 import { EngineError, type EngineErrorCode, type FeatureMatrix } from './engine';
 import { loadModel } from './models';
 import { trainRandomForest, type RandomForestParams } from './random-forest';
@@ -263,6 +264,7 @@ export type PoolJob =
   | { readonly type: 'train'; readonly job: TrainJob }
   | { readonly type: 'resample'; readonly job: ResampleJob }
   | { readonly type: 'neighbours'; readonly job: NeighbourJob }
+  | { readonly type: 'tomek'; readonly job: TomekJob }
   | { readonly type: 'fit-preprocessor'; readonly job: FitPreprocessorJob }
   | { readonly type: 'apply-preprocessor'; readonly job: ApplyPreprocessorJob }
   | { readonly type: 'score'; readonly job: ScoreJob };
@@ -271,6 +273,7 @@ export type PoolJobResult =
   | TrainJobResult
   | ResampleJobResult
   | NeighbourJobResult
+  | TomekJobResult
   | FitPreprocessorJobResult
   | ApplyPreprocessorJobResult
   | ScoreJobResult;
@@ -284,6 +287,8 @@ export async function runPoolJob(job: PoolJob): Promise<PoolJobResult> {
       return runResampleJob(job.job);
     case 'neighbours':
       return runNeighbourJob(job.job);
+    case 'tomek':
+      return runTomekJob(job.job);
     case 'fit-preprocessor':
       return runFitPreprocessorJob(job.job);
     case 'apply-preprocessor':
@@ -307,6 +312,12 @@ export function transferableBuffers(arrays: readonly (ArrayBufferView | undefine
 export function resultBuffers(result: PoolJobResult): ArrayBuffer[] {
   if ('model' in result) return transferableBuffers([result.model, result.proba]);
   if ('neighbours' in result) return transferableBuffers([result.neighbours, result.sqDistances]);
+  if ('tomekMs' in result) {
+    // The index job's arrays are on SharedArrayBuffers: nothing of it moves.
+    if (result.step === 'search') return transferableBuffers([result.nearestOther]);
+    if (result.step === 'confirm') return transferableBuffers([result.confirmed]);
+    return [];
+  }
   if ('preprocessor' in result) return [];
   if ('scoreMs' in result) return transferableBuffers([result.proba]);
   if ('y' in result) return transferableBuffers([result.X, result.y]);

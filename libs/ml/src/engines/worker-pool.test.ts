@@ -105,7 +105,7 @@ describe('worker pool', () => {
 
   it("keeps the event loop ticking while resampling, and rejects resampling errors with the preprocessing error's code", async () => {
     const cols = 12;
-    const { X, y } = imbalancedTask(5_000, cols, 17);
+    const { X, y } = imbalancedTask(20_000, cols, 17);
     const lags: number[] = [];
     let last = performance.now();
     const timer = setInterval(() => {
@@ -117,7 +117,7 @@ describe('worker pool', () => {
     const result = await pool.resample({ method: 'smote-tomek', X, y, cols, seed: 1 }, { transfer: true });
     const elapsed = performance.now() - started;
     clearInterval(timer);
-    expect(result.rows).toBeGreaterThan(5_000);
+    expect(result.rows).toBeGreaterThan(20_000);
     expect(elapsed).toBeGreaterThan(300);
     lags.sort((a, b) => a - b);
     expect(lags[Math.floor(lags.length / 2)]!).toBeLessThan(20);

@@ -11,6 +11,20 @@ import {
   type NeighbourMethod,
   type NeighbourSearch,
 } from '../preprocessing/neighbours';
+import type { ResamplingSearch, TomekSearch } from '../preprocessing/tomek-links';
+import {
+  candidatePairs,
+  linksFromNeighbours,
+  linksFromPairs,
+  type TomekConfirmJob,
+  type TomekConfirmJobResult,
+  type TomekIndexJob,
+  type TomekIndexJobResult,
+  type TomekJob,
+  type TomekJobResult,
+  type TomekSearchJob,
+  type TomekSearchJobResult,
+} from '../preprocessing/tomek-search';
 import {
   fromWireError,
   transferableBuffers,
@@ -97,6 +111,14 @@ export class WorkerPool {
   /** One share of an exact k-NN search in a worker (`runNeighbourJob`); see `poolNeighbourSearch`. */
   neighbours(job: NeighbourJob): Promise<NeighbourJobResult> {
     return this.submit<NeighbourJobResult>({ type: 'neighbours', job }, []);
+  }
+
+  /** One step of the class-index Tomek-link search in a worker (`runTomekJob`); see `poolTomekSearch`. */
+  tomek(job: TomekIndexJob): Promise<TomekIndexJobResult>;
+  tomek(job: TomekSearchJob): Promise<TomekSearchJobResult>;
+  tomek(job: TomekConfirmJob): Promise<TomekConfirmJobResult>;
+  tomek(job: TomekJob): Promise<TomekJobResult> {
+    return this.submit<TomekJobResult>({ type: 'tomek', job }, []);
   }
 
   /** Fits a preprocessor on a training split in a worker (the frame is copied there). */
@@ -274,6 +296,101 @@ export function poolNeighbourSearch(
     }
     return out;
   };
+}
+
+export interface PoolTomekSearchOptions {
+  /** Query rows per share (default 5,000): progress moves as shares finish. */
+  readonly share?: number;
+  /** Called as shares finish, with the query rows done so far out of all of them. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * The Tomek links of decision 0100 on the pool: one worker builds both class indexes on SharedArrayBuffers
+ * and probes them; shares of the query rows are then searched across the workers against that one index,
+ * and the few candidate pairs confirmed. Where the probe says the indexes do not prune, the links come from
+ * the brute force's 1-NN of every row on the pool instead. The same links as `tomekLinks` in this thread.
+ */
+export function poolTomekSearch(pool: WorkerPool, options: PoolTomekSearchOptions = {}): TomekSearch {
+  const shareSize = Math.max(1, options.share ?? 5_000);
+  return async (points, labels, dims, hints) => {
+    const sharedPoints = toShared(points);
+    const sharedHints = hints.hints ? toSharedInt32(hints.hints) : undefined;
+    const built = await pool.tomek({
+      step: 'index',
+      points: sharedPoints,
+      labels: toShared(labels),
+      dims,
+      ...(hints.queryClass === undefined ? {} : { queryClass: hints.queryClass }),
+      ...(sharedHints ? { hints: sharedHints } : {}),
+    });
+    if (!built.prunes) {
+      const onProgress = options.onProgress;
+      const search = poolNeighbourSearch(pool, {
+        method: 'brute-force',
+        ...(onProgress ? { onProgress } : {}),
+      });
+      return linksFromNeighbours(labels, (await search(sharedPoints, dims, 1)).indices);
+    }
+    const { index, queries } = built;
+    const total = queries.length;
+    let done = 0;
+    options.onProgress?.(0, total);
+    const shares: Promise<TomekSearchJobResult>[] = [];
+    for (let start = 0; start < total; start += shareSize) {
+      const end = Math.min(total, start + shareSize);
+      shares.push(
+        pool
+          .tomek({
+            step: 'search',
+            index,
+            queries,
+            start,
+            end,
+            ...(sharedHints ? { hints: sharedHints } : {}),
+          })
+          .then((r) => {
+            done += end - start;
+            options.onProgress?.(done, total);
+            return r;
+          }),
+      );
+    }
+    const nearestOther = new Int32Array(total);
+    let offset = 0;
+    for (const r of await Promise.all(shares)) {
+      nearestOther.set(r.nearestOther, offset);
+      offset += r.nearestOther.length;
+    }
+    const pairs = candidatePairs(queries, nearestOther);
+    const of = toSharedInt32(pairs.of);
+    const near = toSharedInt32(pairs.near);
+    const confirming: Promise<TomekConfirmJobResult>[] = [];
+    const per = Math.max(1, Math.ceil(of.length / pool.size));
+    for (let start = 0; start < of.length; start += per) {
+      confirming.push(
+        pool.tomek({ step: 'confirm', index, of, near, start, end: Math.min(of.length, start + per) }),
+      );
+    }
+    const confirmed = new Uint8Array(of.length);
+    offset = 0;
+    for (const r of await Promise.all(confirming)) {
+      confirmed.set(r.confirmed, offset);
+      offset += r.confirmed.length;
+    }
+    return linksFromPairs(labels.length, of, near, confirmed);
+  };
+}
+
+/**
+ * Both of SMOTE-Tomek's searches on the pool: SMOTE's k-NN (`poolNeighbourSearch`) and the Tomek links
+ * (`poolTomekSearch`). `onProgress` hears from each in turn, with its own total.
+ */
+export function poolResamplingSearch(
+  pool: WorkerPool,
+  options: PoolNeighbourSearchOptions & PoolTomekSearchOptions = {},
+): ResamplingSearch {
+  return { neighbours: poolNeighbourSearch(pool, options), tomek: poolTomekSearch(pool, options) };
 }
 
 function toSharedInt32(a: Int32Array): Int32Array {

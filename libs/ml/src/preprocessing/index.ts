@@ -15,3 +15,4 @@ export * from './smote';
 export * from './smote-tomek';
 export * from './target';
 export * from './tomek-links';
+export * from './tomek-search';

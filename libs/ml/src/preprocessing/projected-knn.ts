@@ -381,7 +381,7 @@ function buildProjectedTree(
 }
 
 /** Quickselect on `order[lo..hi]` by projected coordinate `c`, ties by position. */
-function selectByCoordinate(
+export function selectByCoordinate(
   z: Float64Array,
   p: number,
   order: Int32Array,

@@ -4,7 +4,9 @@ import { PreprocessingError } from './errors';
 /**
  * When transform rebalances the train split: `smote-tomek` always, `none` never, `auto` only when the
  * minority class's share of the train split is below a threshold (default 0.35, decision 0051: measured
- * F1 gains nothing from SMOTE-Tomek at phishing's 0.44 or NSL-KDD's 0.47).
+ * F1 gains nothing from SMOTE-Tomek at phishing's 0.44 or NSL-KDD's 0.47) **and** the minority has fewer
+ * than a number of rows (default 5,000, decision 0101: no measured gain from 5,986 to 32,262 minority rows,
+ * while SMOTE-Tomek and the larger train cost minutes at 500k rows).
  */
 export type ResamplingPolicy = 'auto' | 'smote-tomek' | 'none';
 
@@ -12,6 +14,9 @@ export const RESAMPLING_POLICIES = ['auto', 'smote-tomek', 'none'] as const;
 
 /** `auto` resamples below this minority share of the train split. */
 export const DEFAULT_RESAMPLING_MIN_SHARE = 0.35;
+
+/** `auto` resamples only when the train split's minority class has fewer rows than this. */
+export const DEFAULT_RESAMPLING_MAX_MINORITY_ROWS = 5_000;
 
 export interface ResamplingDecision {
   readonly policy: ResamplingPolicy;
@@ -21,6 +26,10 @@ export interface ResamplingDecision {
   readonly minorityShare: number;
   /** The `auto` threshold; null for the other policies. */
   readonly minShare: number | null;
+  /** Rows of the minority class in the train split, before resampling. */
+  readonly minorityRows: number;
+  /** `auto`'s limit on those rows; null for the other policies. */
+  readonly maxMinorityRows: number | null;
   /** One line for the stage detail and lineage, e.g. "auto: minority share 0.47 ≥ 0.35, not resampled". */
   readonly reason: string;
 }
@@ -30,6 +39,7 @@ export function decideResampling(
   policy: ResamplingPolicy,
   counts: ClassCounts,
   minShare: number = DEFAULT_RESAMPLING_MIN_SHARE,
+  maxMinorityRows: number = DEFAULT_RESAMPLING_MAX_MINORITY_ROWS,
 ): ResamplingDecision {
   if (!(minShare >= 0 && minShare <= 0.5)) {
     throw new PreprocessingError(
@@ -37,8 +47,15 @@ export function decideResampling(
       `minority share threshold must be in 0..0.5, got ${minShare}`,
     );
   }
+  if (!(Number.isInteger(maxMinorityRows) && maxMinorityRows >= 1)) {
+    throw new PreprocessingError(
+      'INVALID_ARGUMENT',
+      `minority rows limit must be a whole number ≥ 1, got ${maxMinorityRows}`,
+    );
+  }
   const total = counts.negative + counts.positive;
-  const minorityShare = total === 0 ? 0 : Math.min(counts.negative, counts.positive) / total;
+  const minorityRows = Math.min(counts.negative, counts.positive);
+  const minorityShare = total === 0 ? 0 : minorityRows / total;
   const share = formatShare(minorityShare, minShare);
   switch (policy) {
     case 'smote-tomek':
@@ -47,6 +64,8 @@ export function decideResampling(
         method: 'smote-tomek',
         minorityShare,
         minShare: null,
+        minorityRows,
+        maxMinorityRows: null,
         reason: `smote-tomek: always resampled (minority share ${share})`,
       };
     case 'none':
@@ -55,18 +74,27 @@ export function decideResampling(
         method: 'none',
         minorityShare,
         minShare: null,
+        minorityRows,
+        maxMinorityRows: null,
         reason: `none: never resampled (minority share ${share})`,
       };
     case 'auto': {
       const below = minorityShare < minShare;
+      const few = minorityRows < maxMinorityRows;
+      const rows = `${minorityRows.toLocaleString('en-US')} minority rows`;
+      const limit = maxMinorityRows.toLocaleString('en-US');
       return {
         policy,
-        method: below ? 'smote-tomek' : 'none',
+        method: below && few ? 'smote-tomek' : 'none',
         minorityShare,
         minShare,
-        reason: below
-          ? `auto: minority share ${share} < ${minShare}, resampled with SMOTE-Tomek`
-          : `auto: minority share ${share} ≥ ${minShare}, not resampled`,
+        minorityRows,
+        maxMinorityRows,
+        reason: !below
+          ? `auto: minority share ${share} ≥ ${minShare}, not resampled`
+          : few
+            ? `auto: minority share ${share} < ${minShare} and ${rows} < ${limit}, resampled with SMOTE-Tomek`
+            : `auto: minority share ${share} < ${minShare} but ${rows} ≥ ${limit}, not resampled`,
       };
     }
   }
