@@ -81,31 +81,34 @@ export function gatherLabels(y: Uint8Array, select: Int32Array): Uint8Array {
 
 /** Runs one job in the current thread: the worker entry calls this, and so can code that needs no pool. */
 export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
+  if (job.engine === 'random-forest') return runForestJob(job);
   const X = job.select ? gatherRows(job.X, job.cols, job.select) : job.X;
   const y = job.select ? gatherLabels(job.y, job.select) : job.y;
   const ev = job.evaluate;
   const evalX = ev?.select ? gatherRows(ev.X, job.cols, ev.select) : ev?.X;
   const evalY = ev?.y && ev.select ? gatherLabels(ev.y, ev.select) : ev?.y;
   const started = performance.now();
-  let model;
-  if (job.engine === 'xgboost') {
-    const es = job.earlyStopping;
-    if (es && (!evalX || !evalY)) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        'earlyStopping needs evaluate rows with their labels (evaluate.y)',
-      );
-    }
-    const early = es && evalX && evalY ? { ...es, X: evalX, y: evalY, rows: ev!.rows } : undefined;
-    model = trainXGBoost(await loadXGBoostWasm(), X, y, job.rows, job.cols, job.params, early);
-  } else {
-    model = trainRandomForest(X, y, job.rows, job.cols, job.params);
+  const es = job.earlyStopping;
+  if (es && (!evalX || !evalY)) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      'earlyStopping needs evaluate rows with their labels (evaluate.y)',
+    );
   }
+  const early = es && evalX && evalY ? { ...es, X: evalX, y: evalY, rows: ev!.rows } : undefined;
+  const model: XGBoostModel = trainXGBoost(
+    await loadXGBoostWasm(),
+    X,
+    y,
+    job.rows,
+    job.cols,
+    job.params,
+    early,
+  );
   try {
     const trainMs = performance.now() - started;
     const proba = evalX ? model.predictProba(evalX, ev!.rows, job.cols) : undefined;
-    const rounds =
-      job.engine === 'xgboost' && job.earlyStopping ? (model as XGBoostModel).params.rounds : undefined;
+    const rounds = job.earlyStopping ? model.params.rounds : undefined;
     return {
       model: model.toBytes(),
       trainMs,
@@ -115,6 +118,19 @@ export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
   } finally {
     model.free();
   }
+}
+
+/**
+ * The random forest reads its rows of the shared matrix through the selections (training and scoring):
+ * no gathered float64 copy of a fold's training or validation part exists, only the forest's uint8 bins.
+ */
+function runForestJob(job: TrainJob & { readonly engine: 'random-forest' }): TrainJobResult {
+  const started = performance.now();
+  const model = trainRandomForest(job.X, job.y, job.rows, job.cols, job.params, job.select);
+  const trainMs = performance.now() - started;
+  const ev = job.evaluate;
+  const proba = ev ? model.predictProba(ev.X, ev.rows, job.cols, ev.select) : undefined;
+  return { model: model.toBytes(), trainMs, ...(proba ? { proba } : {}) };
 }
 
 /**
