@@ -12,7 +12,8 @@
  *      CANDIDATES (path of a candidates file); MAX_SEARCH_ROWS (the search's row cap, 0 = none; default the
  *      candidates file's); BUDGET (search budget seconds, 0 = none; default the file's);
  *      DATASET = matrix with MATRIX = <dir>/synth-500000 (`synth-matrix.ts`'s train and test files, already
- *      transformed). The train matrix is put on shared memory once, as the trainer does; `maxRssMiB` is the
+ *      transformed); CV_ALL=1 also cross-validates the chosen configuration on folds of every train row.
+ *      The train matrix is put on shared memory once, as the trainer does; `maxRssMiB` is the
  *      process's peak RSS (main thread and workers).
  */
 import { loadDatasetSchema } from '@netsentry/dataset';
@@ -31,7 +32,8 @@ import { assignSplit } from '../../libs/ml/src/split';
 import { transformDataset } from '../../libs/ml/src/transform-dataset';
 import { DEFAULT_CANDIDATES_PATH, loadCandidatesConfig } from '../../services/trainer/src/candidates';
 import { refit } from '../../libs/ml/src/model-selection/refit';
-import { randomSearch } from '../../services/trainer/src/search';
+import { crossValidate, cvFolds } from '../../libs/ml/src/model-selection/cross-validation';
+import { randomSearch, type CandidateSpec, type EarlyStoppingSpec } from '../../services/trainer/src/search';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -52,6 +54,16 @@ async function load(dataset: string): Promise<{ schemaPath: string; data: Labell
     return { schemaPath, data: { features: raw.frame, labels: mapTarget(schema, raw.labels) } };
   }
   throw new Error(`DATASET must be phishing or nsl-kdd, got ${dataset}`);
+}
+
+/** `{ earlyStopping }` of the named candidate as the search used it (absent with ES=off). */
+function earlyStoppingOf(
+  candidates: readonly CandidateSpec[],
+  name: string,
+): { earlyStopping: EarlyStoppingSpec } | undefined {
+  if (process.env.ES === 'off') return undefined;
+  const es = candidates.find((c) => c.name === name)?.earlyStopping;
+  return es ? { earlyStopping: es } : undefined;
 }
 
 /** The matrix on SharedArrayBuffers, the only copy kept (as the trainer keeps it). */
@@ -131,6 +143,24 @@ async function main(): Promise<void> {
     const r0 = performance.now();
     const fitted = await refit(pool, result.best, train, config.seed);
     const refitS = (performance.now() - r0) / 1000;
+    // CV_ALL=1: the chosen configuration cross-validated on folds of every train row (the same folds an
+    // uncapped search uses), to compare a capped search's choice with an uncapped one's on equal terms.
+    let cvAll: { mean: number; std: number; seconds: number } | undefined;
+    if (process.env.CV_ALL === '1') {
+      const c0 = performance.now();
+      const { folds } = await cvFolds({ ...train, folds: config.folds, seed: config.seed });
+      const cv = await crossValidate({
+        engine: result.best.engine,
+        params: result.best.params,
+        seed: config.seed,
+        folds,
+        cols: train.cols,
+        metric: config.metric,
+        run: (job) => pool.run(job),
+        ...(earlyStoppingOf(config.candidates, result.best.candidate) ?? {}),
+      });
+      cvAll = { mean: cv.mean, std: cv.std, seconds: (performance.now() - c0) / 1000 };
+    }
     const model = await loadModel(fitted.model);
     const test = data.test;
     const testF1 = binaryMetrics(test.y, model.predictProba(test.X, test.rows, test.cols), 0.5).f1;
@@ -161,6 +191,15 @@ async function main(): Promise<void> {
           cvStd: Number(result.best.std.toFixed(4)),
         },
         testF1: Number(testF1.toFixed(4)),
+        ...(cvAll
+          ? {
+              cvAllRows: {
+                mean: Number(cvAll.mean.toFixed(4)),
+                std: Number(cvAll.std.toFixed(4)),
+                seconds: Number(cvAll.seconds.toFixed(1)),
+              },
+            }
+          : {}),
         maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
         leaderboard: result.leaderboard,
         trials: result.trials.map((t) => ({
