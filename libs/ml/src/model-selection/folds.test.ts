@@ -64,4 +64,11 @@ describe('stratifiedSample', () => {
     expect(stratifiedSample(y, rows, 5_000, 3)).toBeNull();
     expect(() => stratifiedSample(y, rows, 0, 3)).toThrow(RangeError);
   });
+
+  it('samples hundreds of thousands of rows of one class (no argument-spreading limit)', () => {
+    const y = Uint8Array.from({ length: 400_000 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    const sample = stratifiedSample(y, y.length, 200_000, 1)!;
+    expect(sample.length).toBe(200_000);
+    expect(sample.filter((r) => y[r] === 1).length).toBe(40_000);
+  });
 });

@@ -130,7 +130,9 @@ export function nestedShare(rows: Int32Array, y: Uint8Array, fraction: number, s
     const members: number[] = [];
     for (const r of rows) if (y[r] === cls) members.push(r);
     rnd.shuffle(members);
-    keep.push(...members.slice(0, Math.ceil(fraction * members.length)));
+    // A loop, not push(...slice): spreading 100k+ arguments overflows the stack.
+    const take = Math.ceil(fraction * members.length);
+    for (let i = 0; i < take; i++) keep.push(members[i]!);
   }
   return Int32Array.from(keep.sort((a, b) => a - b));
 }
