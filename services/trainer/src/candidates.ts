@@ -87,7 +87,14 @@ export interface CandidatesOverrides {
   readonly seed?: number;
   /** false: no successive halving whatever the file says; an object: halving (the file's or the defaults), with its factor. */
   readonly halving?: false | { readonly factor?: number };
+  /** 0: no row cap whatever the file says; n: search on at most n rows. */
+  readonly maxSearchRows?: number;
+  /** 0: no time budget whatever the file says; s: at most s seconds before the last rung. */
+  readonly searchBudgetSeconds?: number;
 }
+
+/** The smallest row cap a search accepts: 3 folds of it still train and validate on enough rows. */
+export const MIN_SEARCH_ROWS = 1_000;
 
 export const HALVING_DEFAULTS: HalvingConfig = { factor: 3, minRows: 500, minValidRows: 1_000 };
 export const EARLY_STOPPING_DEFAULTS: Omit<EarlyStoppingSpec, 'patience'> = {
@@ -231,6 +238,23 @@ export function parseCandidatesConfig(
     const factor = overrides.halving.factor;
     halving = { ...(halving ?? HALVING_DEFAULTS), ...(factor === undefined ? {} : { factor }) };
   }
+  // `off` / absent: none; otherwise an integer (rows ≥ MIN_SEARCH_ROWS, seconds ≥ 1). 0 from an override: none.
+  const optionalInt = (v: unknown, name: string, min: number): number | undefined => {
+    if (v === undefined || v === 'off' || v === false) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      problems.push(`${name}: expected off or an integer ≥ ${min}`);
+      return undefined;
+    }
+    return v;
+  };
+  const maxSearchRows =
+    overrides.maxSearchRows !== undefined
+      ? overrides.maxSearchRows || undefined
+      : optionalInt(raw.maxSearchRows, 'maxSearchRows', MIN_SEARCH_ROWS);
+  const budgetSeconds =
+    overrides.searchBudgetSeconds !== undefined
+      ? overrides.searchBudgetSeconds || undefined
+      : optionalInt(raw.searchBudgetSeconds, 'searchBudgetSeconds', 1);
   if (problems.length > 0) throw new CandidatesConfigError(source, problems);
   return {
     metric: metric as MetricName,
@@ -239,6 +263,8 @@ export function parseCandidatesConfig(
     trialsPerCandidate,
     candidates,
     ...(halving ? { halving } : {}),
+    ...(maxSearchRows === undefined ? {} : { maxSearchRows }),
+    ...(budgetSeconds === undefined ? {} : { budgetSeconds }),
   };
 }
 

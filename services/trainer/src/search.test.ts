@@ -320,6 +320,97 @@ describe('successive halving', () => {
   });
 });
 
+describe('search at scale', () => {
+  const data = imbalanced(3_000, 12);
+  const rowsOf = (job: TrainJob): number[] => [...job.select!, ...job.evaluate!.select!];
+
+  it('cross-validates on a stratified sample of at most maxSearchRows rows, the same sample every time', async () => {
+    const config = { ...CONFIG, trialsPerCandidate: 2, maxSearchRows: 1_200 };
+    const seen: number[][] = [];
+    const result = await randomSearch({
+      ...data,
+      config,
+      run: (job) => {
+        seen.push(rowsOf(job));
+        return runTrainJob(job);
+      },
+    });
+    // Every fold job splits the sample (not all 3,000 rows) between fitting and validation.
+    const sample = new Set(seen.flat());
+    expect(result.searchRows).toBe(sample.size);
+    expect(sample.size).toBeLessThanOrEqual(1_201);
+    expect(sample.size).toBeGreaterThanOrEqual(1_199);
+    for (const rows of seen) expect(rows.length).toBe(sample.size);
+    expect([...sample].every((r) => Number.isInteger(r) && r >= 0 && r < data.rows)).toBe(true);
+    // Stratified: the sample's positive share is the data's (to one row).
+    const share = (rows: Iterable<number>, n: number) => [...rows].filter((r) => data.y[r] === 1).length / n;
+    const all = share(data.y.keys(), data.rows);
+    expect(Math.abs(share(sample, sample.size) - all)).toBeLessThanOrEqual(1 / sample.size);
+    // Deterministic, and a cap above the rows is no cap: the same search as without one.
+    const again: number[][] = [];
+    await randomSearch({
+      ...data,
+      config,
+      run: (job) => {
+        again.push(rowsOf(job));
+        return runTrainJob(job);
+      },
+    });
+    expect(again).toEqual(seen);
+    const uncapped = await randomSearch({
+      ...data,
+      config: { ...config, maxSearchRows: undefined },
+      run: inThread,
+    });
+    const above = await randomSearch({ ...data, config: { ...config, maxSearchRows: 5_000 }, run: inThread });
+    expect(uncapped.searchRows).toBe(data.rows);
+    expect(above.trials.map((t) => t.cvScores)).toEqual(uncapped.trials.map((t) => t.cvScores));
+  });
+
+  const HALVED: SearchConfig = {
+    ...CONFIG,
+    trialsPerCandidate: 9,
+    halving: { factor: 3, minRows: 20, minValidRows: 0 },
+  };
+
+  it("once the time budget is spent, starts no lower-rung trial and sends each candidate's best to all rows", async () => {
+    const jobs: TrainJob[] = [];
+    const seen: TrialResult[] = [];
+    // A budget of 0 s is spent before the first job: only the last rung runs, one trial per candidate.
+    const result = await randomSearch({
+      ...data,
+      config: { ...HALVED, budgetSeconds: 0 },
+      run: (job) => {
+        jobs.push(job);
+        return runTrainJob(job);
+      },
+      concurrency: 2,
+      onTrial: (t) => void seen.push(t),
+    });
+    expect(result.budget).toEqual({ seconds: 0, exhausted: true, unscored: 2 * 8 });
+    expect(result.trials).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+    for (const t of result.trials) expect(t.rung).toMatchObject({ index: 2, of: 3, fraction: 1 });
+    expect(jobs).toHaveLength(2 * 3);
+    expect(result.trials.map((t) => t.candidate)).toContain(result.best.candidate);
+  });
+
+  it('a budget that is not reached changes nothing', async () => {
+    const plain = await randomSearch({ ...data, config: HALVED, run: inThread });
+    const budgeted = await randomSearch({
+      ...data,
+      config: { ...HALVED, budgetSeconds: 3_600 },
+      run: inThread,
+      concurrency: 1,
+    });
+    expect(budgeted.budget).toEqual({ seconds: 3_600, exhausted: false, unscored: 0 });
+    expect(budgeted.trials.map((t) => [t.candidate, t.trialIndex, t.rung, t.cvScores])).toEqual(
+      plain.trials.map((t) => [t.candidate, t.trialIndex, t.rung, t.cvScores]),
+    );
+    expect(budgeted.best.trialIndex).toBe(plain.best.trialIndex);
+  });
+});
+
 describe('in-fold resampling', () => {
   const data = imbalanced(360, 21);
   const { rows } = data;
@@ -417,6 +508,25 @@ candidates:
 `),
     ).toThrow(
       /only the xgboost engine stops early[\s\S]*halving.rungs: unknown[\s\S]*halving.factor: expected an integer ≥ 2/,
+    );
+  });
+
+  it('reads the row cap and the time budget; off or an override of 0 turns them off', () => {
+    const base = 'candidates:\n  - name: xgboost\n';
+    const parsed = parseCandidatesConfig(`maxSearchRows: 50000\nsearchBudgetSeconds: 300\n${base}`);
+    expect(parsed).toMatchObject({ maxSearchRows: 50_000, budgetSeconds: 300 });
+    const off = parseCandidatesConfig(`maxSearchRows: off\nsearchBudgetSeconds: off\n${base}`);
+    expect(off.maxSearchRows).toBeUndefined();
+    expect(off.budgetSeconds).toBeUndefined();
+    const overridden = parseCandidatesConfig(`maxSearchRows: 50000\n${base}`, 'x', {
+      maxSearchRows: 0,
+      searchBudgetSeconds: 60,
+    });
+    expect(overridden.maxSearchRows).toBeUndefined();
+    expect(overridden.budgetSeconds).toBe(60);
+    expect(loadCandidatesConfig(DEFAULT_CANDIDATES_PATH).maxSearchRows).toBeGreaterThanOrEqual(1_000);
+    expect(() => parseCandidatesConfig(`maxSearchRows: 10\nsearchBudgetSeconds: -1\n${base}`)).toThrow(
+      /maxSearchRows: expected off or an integer ≥ 1000[\s\S]*searchBudgetSeconds: expected off/,
     );
   });
 

@@ -3,6 +3,7 @@ import {
   cvFolds,
   foldShare,
   seededRandom,
+  stratifiedSample,
   type CvFold,
   type CrossValidation,
   type EarlyStoppingSpec,
@@ -58,6 +59,17 @@ export interface SearchConfig {
   readonly candidates: readonly CandidateSpec[];
   /** Absent: every trial is cross-validated on all the rows. */
   readonly halving?: HalvingConfig;
+  /**
+   * At most this many training rows for the search (a stratified, seeded sample, about this many: each
+   * class ⌈its share⌉); the refit still trains on every row. Absent: the search uses every row.
+   */
+  readonly maxSearchRows?: number;
+  /**
+   * Wall seconds the search may spend before its last rung: once they pass, no further trial of a lower
+   * rung starts and each candidate's best trial so far goes straight to the last rung (all its rows),
+   * which always runs. Absent: no limit. A search that reaches its budget depends on timing.
+   */
+  readonly budgetSeconds?: number;
 }
 export interface TrialResult {
   readonly candidate: string;
@@ -108,6 +120,15 @@ export interface SearchResult {
   readonly best: TrialResult;
   /** Best trial of every candidate, best first. */
   readonly leaderboard: readonly CandidateSummary[];
+  /** Rows cross-validated on: all training rows, or the sample under `maxSearchRows`. */
+  readonly searchRows: number;
+  /** Present with `budgetSeconds`: whether it was reached, and the trials it left unscored. */
+  readonly budget?: {
+    readonly seconds: number;
+    readonly exhausted: boolean;
+    /** Trials never scored (their first rung's folds were not started). */
+    readonly unscored: number;
+  };
   /** Present when the folds were rebalanced in-fold (`SearchInput.resampleFolds`). */
   readonly resampling?: {
     readonly folds: readonly FoldResamplingReport[];
@@ -223,7 +244,57 @@ export interface SearchInput {
   readonly onTrial?: (trial: TrialResult, done: number, total: number) => void | Promise<void>;
   /** Called as each trial is scored at a rung (progress within the rung: `done` of its `total` trials). */
   readonly onScored?: (progress: RungProgress) => void;
+  /**
+   * With a budget: how many jobs to hand the runner at once (the pool's size), so the budget is checked as
+   * each job starts, not when it was queued. Default 1.
+   */
+  readonly concurrency?: number;
   readonly signal?: AbortSignal;
+}
+
+/** A lower rung's job not started because the search's time budget had passed. */
+class BudgetReached extends Error {
+  constructor() {
+    super('search budget reached');
+  }
+}
+
+/**
+ * Hands jobs to `run` in the order asked, at most `concurrency` at a time; a skippable job asked for after
+ * `deadline` is not run (rejects with BudgetReached).
+ */
+function budgetedRunner(
+  run: JobRunner,
+  concurrency: number,
+  deadline: number,
+): {
+  run: (job: Parameters<JobRunner>[0], skippable: boolean) => ReturnType<JobRunner>;
+  reached: () => boolean;
+} {
+  const waiting: (() => void)[] = [];
+  let active = 0;
+  let reached = false;
+  const release = (): void => {
+    active--;
+    waiting.shift()?.();
+  };
+  return {
+    reached: () => reached || performance.now() > deadline,
+    run: async (job, skippable) => {
+      if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+      active++;
+      if (skippable && performance.now() > deadline) {
+        reached = true;
+        release();
+        throw new BudgetReached();
+      }
+      try {
+        return await run(job);
+      } finally {
+        release();
+      }
+    },
+  };
 }
 
 /** How far one rung of one candidate's search is. */
@@ -246,8 +317,11 @@ export interface RungProgress {
  * only on the data, the config and its seed (and the resampling settings), not on the pool or its timing.
  */
 export async function randomSearch(input: SearchInput): Promise<SearchResult> {
-  const { X, y, rows, cols, config, run } = input;
+  const { X, y, rows, cols, config } = input;
   if (config.candidates.length === 0) throw new RangeError('no candidates to train');
+  const searchStarted = performance.now();
+  const subset =
+    config.maxSearchRows === undefined ? null : stratifiedSample(y, rows, config.maxSearchRows, config.seed);
   const { folds, resampling } = await cvFolds({
     X,
     y,
@@ -255,6 +329,7 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
     cols,
     folds: config.folds,
     seed: config.seed,
+    ...(subset ? { subset } : {}),
     ...(input.resampleFolds ? { resample: input.resampleFolds } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
   });
@@ -290,11 +365,18 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
     pending.push(settled.then(() => undefined));
   };
 
-  /** One trial's k fold fits at one rung, the folds concurrently. */
+  const budget =
+    config.budgetSeconds === undefined
+      ? null
+      : budgetedRunner(input.run, input.concurrency ?? 1, searchStarted + config.budgetSeconds * 1000);
+  let unscored = 0;
+
+  /** One trial's k fold fits at one rung, the folds concurrently (a lower rung's may meet the budget). */
   const crossValidateAt = (
     candidate: CandidateSpec,
     params: ParamSet,
     rung: Rung,
+    last: boolean,
   ): Promise<CrossValidation> =>
     crossValidate({
       engine: candidate.engine,
@@ -303,7 +385,7 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
       folds: atFraction.get(rung.fraction)!,
       cols,
       metric: config.metric,
-      run,
+      run: budget ? (job) => budget.run(job, !last) : input.run,
       ...(candidate.earlyStopping ? { earlyStopping: candidate.earlyStopping } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
     });
@@ -315,19 +397,34 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
     const started = performance.now();
     const schedule = schedules[position]!;
     const sets = sampleTrials(candidate, schedule[0]!.trials, config.seed, position);
-    let alive = sets.map((params, trialIndex) => ({
-      params,
-      trialIndex,
-      ms: 0,
-      history: [] as { mean: number; std: number }[],
-    }));
+    type Alive = {
+      params: ParamSet;
+      trialIndex: number;
+      ms: number;
+      history: { mean: number; std: number }[];
+    };
+    /** Each alive trial's result at the last rung it was scored on (reported if the budget stops it). */
+    const lastScored = new Map<number, TrialResult>();
+    let alive: Alive[] = sets.map((params, trialIndex) => ({ params, trialIndex, ms: 0, history: [] }));
     const ended: TrialResult[] = [];
-    for (const rung of schedule) {
+    const end = (trial: TrialResult): void => {
+      ended.push(trial);
+      report(trial);
+    };
+    for (let r = 0; r < schedule.length; r++) {
+      const rung = schedule[r]!;
+      const last = r === schedule.length - 1;
       let scoredAtRung = 0;
       const atRung = alive.length;
-      const scored = await Promise.all(
-        alive.map(async (t): Promise<TrialResult & { ms: number }> => {
-          const cv = await crossValidateAt(candidate, t.params, rung);
+      const outcomes = await Promise.all(
+        alive.map(async (t): Promise<(TrialResult & { ms: number }) | null> => {
+          let cv: CrossValidation;
+          try {
+            cv = await crossValidateAt(candidate, t.params, rung, last);
+          } catch (e) {
+            if (e instanceof BudgetReached) return null;
+            throw e;
+          }
           input.onScored?.({
             candidate: candidate.name,
             rung: rung.index,
@@ -363,19 +460,45 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
           };
         }),
       );
-      scored.sort(compareTrials(order));
-      const keep = schedule[rung.index + 1]?.trials ?? 0;
-      for (const t of scored.slice(keep)) {
-        const { ms: _ms, ...trial } = t;
-        ended.push(trial);
-        report(trial);
-      }
-      alive = scored.slice(0, keep).map((t) => ({
+      const scored = outcomes.filter((o) => o !== null).sort(compareTrials(order));
+      const stopped = alive.filter((_, i) => outcomes[i] === null);
+      const strip = ({ ms: _ms, ...trial }: TrialResult & { ms: number }): TrialResult => trial;
+      const carry = (t: TrialResult & { ms: number }): Alive => ({
         params: t.params,
         trialIndex: t.trialIndex,
         ms: t.ms,
         history: [...t.history],
-      }));
+      });
+      // The budget is spent before the last rung: one trial goes straight there, the best scored at this
+      // rung, else the best carried to it (alive is best first), else the first sampled.
+      const jump = !last && budget !== null && budget.reached();
+      const jumper = jump
+        ? scored[0]
+          ? carry(scored[0])
+          : (stopped.find((t) => lastScored.has(t.trialIndex)) ?? stopped[0]!)
+        : undefined;
+      // Stopped by the budget: ended where they were last scored (never scored: not a trial result).
+      for (const t of stopped) {
+        if (t === jumper) continue;
+        const before = lastScored.get(t.trialIndex);
+        if (before) end(before);
+        else unscored++;
+      }
+      if (last) {
+        for (const t of scored) end(strip(t));
+        break;
+      }
+      if (jumper) {
+        for (const t of scored.slice(scored[0] && jumper.trialIndex === scored[0].trialIndex ? 1 : 0))
+          end(strip(t));
+        alive = [jumper];
+        r = schedule.length - 2;
+        continue;
+      }
+      const keep = schedule[r + 1]!.trials;
+      for (const t of scored.slice(keep)) end(strip(t));
+      for (const t of scored.slice(0, keep)) lastScored.set(t.trialIndex, strip(t));
+      alive = scored.slice(0, keep).map(carry);
     }
     ended.sort((a, b) => a.trialIndex - b.trialIndex);
     const final = ended.filter((t) => t.rung.index === schedule.length - 1).sort(compareTrials(order))[0]!;
@@ -397,5 +520,12 @@ export async function randomSearch(input: SearchInput): Promise<SearchResult> {
   const best = trials.filter((t) => t.rung.index === t.rung.of - 1).sort(compareTrials(order))[0]!;
   const leaderboard = searched.map((s) => s.summary);
   leaderboard.sort((a, b) => b.cvMean - a.cvMean || a.cvStd - b.cvStd);
-  return { trials, best, leaderboard, ...(resampling ? { resampling } : {}) };
+  return {
+    trials,
+    best,
+    leaderboard,
+    searchRows: subset ? subset.length : rows,
+    ...(budget ? { budget: { seconds: config.budgetSeconds!, exhausted: budget.reached(), unscored } } : {}),
+    ...(resampling ? { resampling } : {}),
+  };
 }

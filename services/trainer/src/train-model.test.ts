@@ -31,6 +31,7 @@ import {
 import { MemoryArtifacts, MemoryRegistry } from '@netsentry/testkit';
 import { describe, expect, it } from 'vitest';
 import { parseCandidatesConfig } from './candidates';
+import type { SearchConfig } from './search';
 import { BUNDLE_KIND, TrainModel } from './train-model';
 import { SEARCH_CONFIG, TRAINING_POOL, type TrainingPool } from './trainer.ports';
 
@@ -92,7 +93,7 @@ interface World {
  * otherwise), a data.transformed naming them, and the use case from a testing module on those stores.
  */
 async function world(
-  options: { inFold?: boolean; profile?: boolean; metrics?: Metrics } = {},
+  options: { inFold?: boolean; profile?: boolean; metrics?: Metrics; search?: SearchConfig } = {},
 ): Promise<World> {
   const { inFold = true, profile = true } = options;
   const schema = toySchema();
@@ -173,7 +174,7 @@ async function world(
       { provide: ARTIFACT_STORE, useValue: artifacts },
       { provide: REGISTRY, useValue: registry },
       { provide: TRAINING_POOL, useValue: pool },
-      { provide: SEARCH_CONFIG, useValue: SEARCH },
+      { provide: SEARCH_CONFIG, useValue: options.search ?? SEARCH },
       ...(options.metrics ? [{ provide: Metrics, useValue: options.metrics }] : []),
     ],
   }).compile();
@@ -241,6 +242,28 @@ describe('TrainModel', () => {
       'folds of train (not resampled)',
     );
     expect(out.trials).toBe(TRIALS);
+  });
+
+  it('under the row cap, searches on a stratified sample and refits the chosen configuration on every row', async () => {
+    const w = await world({ inFold: false, search: { ...SEARCH, maxSearchRows: 120 } });
+    const jobs: TrainJob[] = [];
+    const run = w.pool.run;
+    w.pool.run = (job) => {
+      jobs.push(job);
+      return run(job);
+    };
+    await w.useCase.execute(w.event, context(w.event));
+    const rows = (job: TrainJob) => job.rows + (job.evaluate?.rows ?? 0);
+    const trainRows = jobs.at(-1)!.rows;
+    // Every CV job splits the ~120-row sample; the last job, the refit, trains on all of train.
+    const cv = jobs.filter((j) => j.evaluate);
+    expect(cv).toHaveLength(TRIALS * 3);
+    expect(cv.every((j) => rows(j) >= 119 && rows(j) <= 121)).toBe(true);
+    expect(jobs.at(-1)!.evaluate).toBeUndefined();
+    expect(trainRows).toBeGreaterThan(121);
+    expect((await w.registry.runs.get(w.runId))!.stages.trainer!.detail).toMatch(
+      new RegExp(`search on a stratified sample of 1(19|20|21) of ${trainRows} rows`),
+    );
   });
 
   it('on redelivery after registration re-emits the same model.trained and trains nothing', async () => {

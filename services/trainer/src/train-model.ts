@@ -9,7 +9,9 @@ import {
   parsePreprocessor,
   refit,
   serializeBundle,
+  toShared,
   type DatasetProfile,
+  type LabelledMatrix,
   type ModelBundle,
 } from '@netsentry/ml';
 import { Metrics, Progress, type PhaseProgress } from '@netsentry/observability';
@@ -22,7 +24,7 @@ import {
   REGISTRY,
   type StageResult,
 } from '@netsentry/runtime';
-import { randomSearch, type SearchConfig, type TrialResult } from './search';
+import { randomSearch, type SearchConfig, type SearchResult, type TrialResult } from './search';
 import {
   SEARCH_CONFIG,
   TRAINING_POOL,
@@ -57,6 +59,20 @@ export function halvingDetail(trials: readonly TrialResult[]): string {
     return `${candidate} ${reached.join(' → ')} on ${fractions.join(' → ')}`;
   });
   return `successive halving: ${parts.join(', ')}`;
+}
+
+/** ", search on a stratified sample of 100000 of 400000 rows" when the row cap applied. */
+export function searchRowsDetail(searchRows: number, rows: number): string {
+  return searchRows < rows ? `, search on a stratified sample of ${searchRows} of ${rows} rows` : '';
+}
+
+/** ", budget 300 s reached: …" when the search had a time budget. */
+export function budgetDetail(result: Pick<SearchResult, 'budget'>): string {
+  const b = result.budget;
+  if (!b) return '';
+  return b.exhausted
+    ? `, budget ${b.seconds} s reached (best so far to all rows; ${b.unscored} trials unscored)`
+    : `, within the ${b.seconds} s budget`;
 }
 
 /**
@@ -112,15 +128,13 @@ export class TrainModel {
     if (unbalancedRef && !resamplingSettings) {
       throw new NonRetryableError('data.transformed has unbalancedTrain but no resamplingSettings');
     }
-    const [trainBytes, unbalancedBytes, preprocessorBytes, reference, schema] = await Promise.all([
-      this.artifacts.getBuffer(event.train),
-      unbalancedRef ? this.artifacts.getBuffer(unbalancedRef) : undefined,
+    const [train, unbalanced, preprocessorBytes, reference, schema] = await Promise.all([
+      this.sharedMatrix(event.train),
+      unbalancedRef ? this.sharedMatrix(unbalancedRef) : undefined,
       this.artifacts.getBuffer(event.preprocessor),
       this.referenceProfile(runId),
       this.records.requireSchema(event.dataset.schema.sha256),
     ]);
-    const train = decodeMatrix(trainBytes);
-    const unbalanced = unbalancedBytes ? decodeMatrix(unbalancedBytes) : undefined;
     let preprocessor;
     try {
       preprocessor = parsePreprocessor(preprocessorBytes.toString('utf8'));
@@ -157,6 +171,8 @@ export class TrainModel {
         trials: total,
         folds: config.folds,
         halving: config.halving ?? 'off',
+        maxSearchRows: config.maxSearchRows ?? 'off',
+        budgetSeconds: config.budgetSeconds ?? 'off',
         workers: this.pool.size,
       },
       'hyperparameter search started',
@@ -189,6 +205,7 @@ export class TrainModel {
           }
         : {}),
       signal: ctx.signal,
+      concurrency: this.pool.size,
       onScored: (p) => {
         const name = `search/${p.candidate}/rung-${p.rung + 1}-of-${p.rungs}`;
         let phase = rungs.get(name);
@@ -240,6 +257,8 @@ export class TrainModel {
         cvMean: round(best.mean, 4),
         cvStd: round(best.std, 4),
         cv: cvDescription,
+        searchRows: result.searchRows,
+        ...(result.budget ? { budget: result.budget } : {}),
         ...(result.resampling
           ? {
               foldResampling: result.resampling.folds,
@@ -315,7 +334,7 @@ export class TrainModel {
     await this.registry.runs.recordStage(runId, 'trainer', {
       status: 'succeeded',
       eventId: ctx.envelope.eventId,
-      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}, ${result.trials.length} trials, ${halvingDetail(result.trials)}, ${seconds} s); model ${model.version}`,
+      detail: `${best.candidate} ${config.metric} ${best.mean.toFixed(4)} ± ${best.std.toFixed(4)} (${config.folds}-fold CV on ${cvDescription}${searchRowsDetail(result.searchRows, cvData.rows)}, ${result.trials.length} trials, ${halvingDetail(result.trials)}${budgetDetail(result)}, ${seconds} s); model ${model.version}`,
       config: stageConfig({ search: config, foldResampling: resamplingSettings ?? null }),
     });
     return this.modelTrained(event, bundleRef, bundle, model.version);
@@ -342,6 +361,15 @@ export class TrainModel {
       trials: t.trials,
       leaderboard: t.leaderboard.map((c) => ({ ...c })),
     });
+  }
+
+  /**
+   * A matrix artifact decoded onto SharedArrayBuffers: the one copy every fold, trial and the refit read
+   * (row selections of it; `toShared` returns it as it is). The downloaded bytes are garbage once decoded.
+   */
+  private async sharedMatrix(ref: ArtifactRef): Promise<LabelledMatrix> {
+    const m = decodeMatrix(await this.artifacts.getBuffer(ref));
+    return { ...m, X: toShared(m.X), y: toShared(m.y) };
   }
 
   /** The run's training-data profile, written by validation; the bundle carries it for drift checks. */

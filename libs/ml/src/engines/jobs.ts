@@ -82,31 +82,38 @@ export function gatherLabels(y: Uint8Array, select: Int32Array): Uint8Array {
 
 /** Runs one job in the current thread: the worker entry calls this, and so can code that needs no pool. */
 export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
-  const X = job.select ? gatherRows(job.X, job.cols, job.select) : job.X;
+  if (job.engine === 'random-forest') return runForestJob(job);
+  // The rows are encoded from the shared matrix straight into the engine's input (its float32 DMatrix
+  // is the one copy XGBoost needs); only the labels are gathered.
   const y = job.select ? gatherLabels(job.y, job.select) : job.y;
   const ev = job.evaluate;
-  const evalX = ev?.select ? gatherRows(ev.X, job.cols, ev.select) : ev?.X;
   const evalY = ev?.y && ev.select ? gatherLabels(ev.y, ev.select) : ev?.y;
   const started = performance.now();
-  let model;
-  if (job.engine === 'xgboost') {
-    const es = job.earlyStopping;
-    if (es && (!evalX || !evalY)) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        'earlyStopping needs evaluate rows with their labels (evaluate.y)',
-      );
-    }
-    const early = es && evalX && evalY ? { ...es, X: evalX, y: evalY, rows: ev!.rows } : undefined;
-    model = trainXGBoost(await loadXGBoostWasm(), X, y, job.rows, job.cols, job.params, early);
-  } else {
-    model = trainRandomForest(X, y, job.rows, job.cols, job.params);
+  const es = job.earlyStopping;
+  if (es && (!ev || !evalY)) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      'earlyStopping needs evaluate rows with their labels (evaluate.y)',
+    );
   }
+  const early =
+    es && ev && evalY
+      ? { ...es, X: ev.X, y: evalY, rows: ev.rows, ...(ev.select ? { select: ev.select } : {}) }
+      : undefined;
+  const model: XGBoostModel = trainXGBoost(
+    await loadXGBoostWasm(),
+    job.X,
+    y,
+    job.rows,
+    job.cols,
+    job.params,
+    early,
+    job.select,
+  );
   try {
     const trainMs = performance.now() - started;
-    const proba = evalX ? model.predictProba(evalX, ev!.rows, job.cols) : undefined;
-    const rounds =
-      job.engine === 'xgboost' && job.earlyStopping ? (model as XGBoostModel).params.rounds : undefined;
+    const proba = ev ? model.predictProba(ev.X, ev.rows, job.cols, ev.select) : undefined;
+    const rounds = job.earlyStopping ? model.params.rounds : undefined;
     return {
       model: model.toBytes(),
       trainMs,
@@ -116,6 +123,19 @@ export async function runTrainJob(job: TrainJob): Promise<TrainJobResult> {
   } finally {
     model.free();
   }
+}
+
+/**
+ * The random forest reads its rows of the shared matrix through the selections (training and scoring):
+ * no gathered float64 copy of a fold's training or validation part exists, only the forest's uint8 bins.
+ */
+function runForestJob(job: TrainJob & { readonly engine: 'random-forest' }): TrainJobResult {
+  const started = performance.now();
+  const model = trainRandomForest(job.X, job.y, job.rows, job.cols, job.params, job.select);
+  const trainMs = performance.now() - started;
+  const ev = job.evaluate;
+  const proba = ev ? model.predictProba(ev.X, ev.rows, job.cols, ev.select) : undefined;
+  return { model: model.toBytes(), trainMs, ...(proba ? { proba } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from './engine';
 import { loadModel } from './models';
 import { mergeForests, trainRandomForest } from './random-forest';
+import { gatherLabels, gatherRows } from './jobs';
 import { accuracy, syntheticTask } from '../testing';
 
 describe('random forest', () => {
@@ -14,6 +15,27 @@ describe('random forest', () => {
     const pa = a.predictProba(test.X, 2_000, 30);
     expect(accuracy(test.y, pa)).toBeGreaterThan(0.75);
     expect(Array.from(b.predictProba(test.X, 2_000, 30))).toEqual(Array.from(pa));
+  });
+
+  it('grows on a row selection of a larger matrix exactly the forest of the gathered rows, and scores one', () => {
+    const { X, y } = syntheticTask(9_000, 20, 24);
+    // A fold's training part (ascending) and an unordered pick, both with nodes big enough for the
+    // column-by-column histograms.
+    const folds = [
+      Int32Array.from({ length: 6_000 }, (_, i) => Math.floor(i * 1.5)),
+      Int32Array.from({ length: 4_000 }, (_, i) => (i * 7_919) % 9_000),
+    ];
+    for (const select of folds) {
+      const n = select.length;
+      const params = { trees: 6, seed: 8, maxFeatures: 6 };
+      const viaSelect = trainRandomForest(X, y, n, 20, params, select);
+      const gathered = trainRandomForest(gatherRows(X, 20, select), gatherLabels(y, select), n, 20, params);
+      expect(Buffer.from(viaSelect.toBytes()).equals(Buffer.from(gathered.toBytes()))).toBe(true);
+      expect(Array.from(viaSelect.predictProba(X, n, 20, select))).toEqual(
+        Array.from(gathered.predictProba(gatherRows(X, 20, select), n, 20)),
+      );
+    }
+    expect(() => trainRandomForest(X, y, 2, 20, {}, Int32Array.of(0, 9_000))).toThrow(EngineError);
   });
 
   it('round-trips through bytes and merges disjoint tree ranges into the whole forest', async () => {

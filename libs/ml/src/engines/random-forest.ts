@@ -50,26 +50,47 @@ const EDGE_SAMPLE = 200_000;
 interface Binned {
   /** Row-major bins: bins[i * cols + f]. A node's tried features of one row share a cache line. */
   readonly bins: Uint8Array;
+  /**
+   * The same bins column-major: binsByFeature[f * rows + i]. A big node's histogram is filled one feature
+   * at a time from it (the rows ascending, so each column is walked forwards, one histogram in L1).
+   */
+  readonly binsByFeature: Uint8Array;
   /** Per feature, ascending upper edges: a value v falls in bin 1 + #(edges < v). */
   readonly edges: Float64Array[];
 }
 
-function binFeatures(X: FeatureMatrix, rows: number, cols: number, maxBins: number, rnd: Random): Binned {
+/**
+ * Quantises the rows `sel` of X (all rows when null), in that order, into a rows × cols uint8 matrix: the
+ * same bins as quantising a gathered copy of those rows, without the copy (a CV fold's training part is
+ * a row selection of the shared training matrix).
+ */
+function binFeatures(
+  X: FeatureMatrix,
+  sel: Int32Array | null,
+  rows: number,
+  cols: number,
+  maxBins: number,
+  rnd: Random,
+): Binned {
   const bins = new Uint8Array(rows * cols);
   const edges: Float64Array[] = [];
+  // Sorted: the sample's values are sorted anyway, and ascending rows walk the matrix forwards.
   const sampleRows =
-    rows <= EDGE_SAMPLE ? null : Uint32Array.from({ length: EDGE_SAMPLE }, () => rnd.int(rows));
+    rows <= EDGE_SAMPLE ? null : Uint32Array.from({ length: EDGE_SAMPLE }, () => rnd.int(rows)).sort();
   const sample = new Float64Array(sampleRows ? EDGE_SAMPLE : rows);
+  // Row i of the job starts at X[base[i]].
+  const base = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) base[i] = (sel ? sel[i]! : i) * cols;
   for (let f = 0; f < cols; f++) {
     let n = 0;
     if (sampleRows) {
       for (const i of sampleRows) {
-        const v = X[i * cols + f]!;
+        const v = X[base[i]! + f]!;
         if (v === v) sample[n++] = v;
       }
     } else {
       for (let i = 0; i < rows; i++) {
-        const v = X[i * cols + f]!;
+        const v = X[base[i]! + f]!;
         if (v === v) sample[n++] = v;
       }
     }
@@ -89,7 +110,7 @@ function binFeatures(X: FeatureMatrix, rows: number, cols: number, maxBins: numb
     const fe = Float64Array.from(e);
     edges.push(fe);
     for (let i = 0; i < rows; i++) {
-      const v = X[i * cols + f]!;
+      const v = X[base[i]! + f]!;
       if (v !== v) continue; // bin 0: missing
       let lo = 0;
       let hi = fe.length;
@@ -101,7 +122,12 @@ function binFeatures(X: FeatureMatrix, rows: number, cols: number, maxBins: numb
       bins[i * cols + f] = lo + 1;
     }
   }
-  return { bins, edges };
+  const binsByFeature = new Uint8Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let f = 0; f < cols; f++) binsByFeature[f * rows + i] = bins[o + f]!;
+  }
+  return { bins, binsByFeature, edges };
 }
 
 /**
@@ -130,6 +156,9 @@ class NodeBuffer {
   }
 }
 
+/** A node with at least rows / DENSE_NODE of the rows builds its histograms from the column-major bins. */
+const DENSE_NODE = 8;
+
 /** Per-tree seed: tree t of a forest is the same whichever worker grows it. */
 function treeRandom(seed: number, t: number): Random {
   return seededRandom((Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(t + 1, 0x85ebca6b)) | 0);
@@ -144,7 +173,7 @@ function growTree(
   rnd: Random,
   out: NodeBuffer,
 ): number {
-  const { bins, edges } = data;
+  const { bins, binsByFeature, edges } = data;
   const counts = new Uint16Array(rows);
   if (p.bootstrap) for (let k = 0; k < rows; k++) counts[rnd.int(rows)]!++;
   else counts.fill(1);
@@ -173,10 +202,12 @@ function growTree(
   const mtry = p.maxFeatures > 0 ? Math.min(p.maxFeatures, cols) : Math.max(1, Math.floor(Math.sqrt(cols)));
   const maxDepth = p.maxDepth > 0 ? p.maxDepth : Number.POSITIVE_INFINITY;
   const features = Int32Array.from({ length: cols }, (_, i) => i);
-  const cnt = new Int32Array(mtry * 256);
-  const pos = new Int32Array(mtry * 256);
+  // Bootstrap weight per (tried feature k, bin b, class c) at hist[(k << 9) | (b << 1) | c]: one
+  // read-modify-write per row and feature (a count and a positives array took two).
+  const hist = new Int32Array(mtry * 512);
   const touched = new Uint8Array(mtry * 256);
   const nTouched = new Int32Array(mtry);
+  const offset = new Int32Array(mtry);
   const order = new Uint8Array(256);
   const minLeaf = p.minSamplesLeaf;
 
@@ -212,38 +243,49 @@ function growTree(
       // One pass over the node's rows builds the histograms of all tried features. Small nodes track which
       // bins they touch (so scanning and clearing cost O(rows)); big ones skip that and walk all 256.
       if (end - start > 1024) {
-        for (let s = start; s < end; s++) {
-          const base = idx[s]! * cols;
-          const wi = wt[s]!;
-          const pi = wi * yy[s]!;
+        if ((end - start) * DENSE_NODE >= rows) {
+          // A node holding a good share of the rows: column by column (sums are order-free: same histograms).
           for (let k = 0; k < batch; k++) {
-            const h = (k << 8) | bins[base + features[tried + k]!]!;
-            cnt[h]! += wi;
-            pos[h]! += pi;
+            const col = features[tried + k]! * rows;
+            const hk = k << 9;
+            for (let s = start; s < end; s++)
+              hist[hk | (binsByFeature[col + idx[s]!]! << 1) | yy[s]!]! += wt[s]!;
+          }
+        } else {
+          for (let k = 0; k < batch; k++) offset[k] = features[tried + k]!;
+          for (let s = start; s < end; s++) {
+            const base = idx[s]! * cols;
+            const wi = wt[s]!;
+            const c = yy[s]!;
+            for (let k = 0; k < batch; k++) hist[(k << 9) | (bins[base + offset[k]!]! << 1) | c]! += wi;
           }
         }
         for (let k = 0; k < batch; k++) {
           let m = 0;
-          for (let b = 0; b < 256; b++) if (cnt[(k << 8) | b] !== 0) touched[(k << 8) | m++] = b;
+          const hk = k << 9;
+          for (let b = 0; b < 256; b++) {
+            if ((hist[hk | (b << 1)]! | hist[hk | (b << 1) | 1]!) !== 0) touched[(k << 8) | m++] = b;
+          }
           nTouched[k] = m;
         }
       } else {
+        for (let k = 0; k < batch; k++) offset[k] = features[tried + k]!;
         for (let s = start; s < end; s++) {
           const base = idx[s]! * cols;
           const wi = wt[s]!;
-          const pi = wi * yy[s]!;
+          const c = yy[s]!;
           for (let k = 0; k < batch; k++) {
-            const b = bins[base + features[tried + k]!]!;
-            const h = (k << 8) | b;
-            if (cnt[h] === 0) touched[(k << 8) | nTouched[k]!++] = b;
-            cnt[h]! += wi;
-            pos[h]! += pi;
+            const b = bins[base + offset[k]!]!;
+            const h = (k << 9) | (b << 1);
+            if ((hist[h]! | hist[h | 1]!) === 0) touched[(k << 8) | nTouched[k]!++] = b;
+            hist[h | c]! += wi;
           }
         }
       }
       for (let k = 0; k < batch; k++) {
         const m = nTouched[k]!;
         const hb = k << 8;
+        const hh = k << 9;
         if (m > 1) {
           // Occupied bins in ascending order: insertion-sort a few, walk the whole histogram for many.
           if (m <= 16) {
@@ -257,14 +299,17 @@ function growTree(
               order[q] = b;
             }
           } else {
-            for (let b = 0, t = 0; t < m; b++) if (cnt[hb | b]! !== 0) order[t++] = b;
+            for (let b = 0, t = 0; t < m; b++) {
+              if ((hist[hh | (b << 1)]! | hist[hh | (b << 1) | 1]!) !== 0) order[t++] = b;
+            }
           }
           let lw = 0;
           let lp = 0;
           for (let t = 0; t < m - 1; t++) {
+            const h = hh | (order[t]! << 1);
             const b = order[t]!;
-            lw += cnt[hb | b]!;
-            lp += pos[hb | b]!;
+            lw += hist[h]! + hist[h | 1]!;
+            lp += hist[h | 1]!;
             const rw = W - lw;
             if (lw < minLeaf || rw < minLeaf) continue;
             const rp = P - lp;
@@ -279,9 +324,9 @@ function growTree(
           }
         }
         for (let t = 0; t < m; t++) {
-          const h = hb | touched[hb | t]!;
-          cnt[h] = 0;
-          pos[h] = 0;
+          const h = hh | (touched[hb | t]! << 1);
+          hist[h] = 0;
+          hist[h | 1] = 0;
         }
       }
     }
@@ -332,8 +377,18 @@ export class RandomForestModel implements TrainedModel {
     return this.forest.roots.length;
   }
 
-  predictProba(X: FeatureMatrix, rows: number, cols: number): Float64Array {
-    checkMatrix(X, rows, cols);
+  /** P(positive) of X's rows, or of the rows `select` of X (then `rows` = select.length): no gathered copy. */
+  predictProba(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): Float64Array {
+    if (select) {
+      if (select.length !== rows) {
+        throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
+      }
+      const all = X.length / cols;
+      checkMatrix(X, all, cols);
+      for (const r of select) {
+        if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
+      }
+    } else checkMatrix(X, rows, cols);
     if (cols !== this.cols) {
       throw new EngineError('INVALID_INPUT', `model has ${this.cols} features, input has ${cols}`);
     }
@@ -347,7 +402,7 @@ export class RandomForestModel implements TrainedModel {
       for (let t = 0; t < roots.length; t++) {
         const root = roots[t]!;
         for (let r = r0; r < r1; r++) {
-          const o = r * cols;
+          const o = (select ? select[r]! : r) * cols;
           let n = root;
           let f = feature[n]!;
           while (f >= 0) {
@@ -437,30 +492,52 @@ export function mergeForests(models: readonly RandomForestModel[]): RandomForest
   return new RandomForestModel(forest, first.cols, { ...first.params, trees: roots.length, firstTree: 0 });
 }
 
+/**
+ * Grows a forest on X's rows, or on the rows `select` of X (then `rows` = select.length and X, y hold all
+ * of the matrix's rows): the same forest as on a gathered copy of those rows, without the copy.
+ */
 export function trainRandomForest(
   X: FeatureMatrix,
   y: Uint8Array,
   rows: number,
   cols: number,
   params: Partial<RandomForestParams> = {},
+  select?: Int32Array,
 ): RandomForestModel {
-  checkMatrix(X, rows, cols);
-  checkLabels(y, rows);
+  let labels = y;
+  if (select) {
+    if (select.length !== rows) {
+      throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
+    }
+    const all = X.length / cols;
+    checkMatrix(X, all, cols);
+    if (y.length !== all) throw new EngineError('INVALID_INPUT', `${y.length} labels for ${all} rows`);
+    labels = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) {
+      const r = select[i]!;
+      if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
+      labels[i] = y[r]!;
+    }
+  } else checkMatrix(X, rows, cols);
+  checkLabels(labels, rows);
   const p: RandomForestParams = { ...RANDOM_FOREST_DEFAULTS, ...params };
   if (!Number.isInteger(p.trees) || p.trees < 1) throw new EngineError('INVALID_INPUT', 'trees must be ≥ 1');
   if (!(p.maxBins >= 2 && p.maxBins <= 255))
     throw new EngineError('INVALID_INPUT', 'maxBins must be in [2, 255]');
-  for (let i = 0; i < X.length; i++) {
-    const v = X[i]!;
-    if (v === Infinity || v === -Infinity)
-      throw new EngineError('INVALID_INPUT', `infinite value at flat index ${i}`);
+  for (let i = 0; i < rows; i++) {
+    const o = (select ? select[i]! : i) * cols;
+    for (let f = 0; f < cols; f++) {
+      const v = X[o + f]!;
+      if (v === Infinity || v === -Infinity)
+        throw new EngineError('INVALID_INPUT', `infinite value at flat index ${o + f}`);
+    }
   }
   // Bin edges depend on the seed only, so every worker growing part of a forest bins identically.
-  const data = binFeatures(X, rows, cols, p.maxBins, seededRandom(p.seed));
+  const data = binFeatures(X, select ?? null, rows, cols, p.maxBins, seededRandom(p.seed));
   const nodes = new NodeBuffer();
   const roots: number[] = [];
   for (let t = p.firstTree; t < p.firstTree + p.trees; t++) {
-    roots.push(growTree(data, y, rows, cols, p, treeRandom(p.seed, t), nodes));
+    roots.push(growTree(data, labels, rows, cols, p, treeRandom(p.seed, t), nodes));
   }
   const forest: Forest = {
     roots: Int32Array.from(roots),

@@ -4,7 +4,7 @@ import { EngineError } from './engine';
 import { syntheticTask } from '../testing';
 import { loadXGBoostModel, trainXGBoost, xgboostEngine, XGBoostModel } from './xgboost-model';
 import { loadXGBoostWasm } from './xgboost-wasm';
-import { runTrainJob } from './jobs';
+import { gatherLabels, gatherRows, runTrainJob } from './jobs';
 import { unpackModel } from './model-bytes';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -23,6 +23,51 @@ function accuracy(p: Float64Array, y: Uint8Array): number {
 }
 
 describe('xgboost adapter', () => {
+  it('trains, stops early and scores on row selections of a shared matrix exactly as on gathered rows', async () => {
+    const wasm = await loadXGBoostWasm();
+    const { X, y } = syntheticTask(3_000, 8, 31);
+    const train = Int32Array.from({ length: 2_000 }, (_, i) => (i * 7) % 3_000);
+    const valid = Int32Array.from({ length: 600 }, (_, i) => 2_000 + i);
+    const es = { patience: 10, every: 5, maxRows: 300 };
+    const params = { rounds: 40, maxDepth: 3 };
+    const viaSelect = trainXGBoost(
+      wasm,
+      X,
+      gatherLabels(y, train),
+      train.length,
+      8,
+      params,
+      { ...es, X, y: gatherLabels(y, valid), rows: valid.length, select: valid },
+      train,
+    );
+    const vX = gatherRows(X, 8, valid);
+    const gathered = trainXGBoost(
+      wasm,
+      gatherRows(X, 8, train),
+      gatherLabels(y, train),
+      train.length,
+      8,
+      params,
+      {
+        ...es,
+        X: vX,
+        y: gatherLabels(y, valid),
+        rows: valid.length,
+      },
+    );
+    try {
+      expect(viaSelect.params.rounds).toBe(gathered.params.rounds);
+      expect(Buffer.from(viaSelect.rawBooster()).equals(Buffer.from(gathered.rawBooster()))).toBe(true);
+      expect(Array.from(viaSelect.predictProba(X, valid.length, 8, valid))).toEqual(
+        Array.from(gathered.predictProba(vX, valid.length, 8)),
+      );
+      expect(codeOf(() => viaSelect.predictProba(X, 1, 8, Int32Array.of(3_000)))).toBe('INVALID_INPUT');
+    } finally {
+      viaSelect.free();
+      gathered.free();
+    }
+  });
+
   it('tells a real -1 apart from a missing value (the engine alone would not)', async () => {
     const engine = await xgboostEngine();
     // Feature 0: -1 → positive, missing → negative, 0/1 → negative; feature 1 is noise.

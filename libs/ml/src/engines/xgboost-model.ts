@@ -101,7 +101,23 @@ function copyEncoded(wasm: XGBoostWasm, X: FeatureMatrix, ptr: number, from: num
 }
 
 /**
- * P(positive) of the given rows (all rows, or every `stride`-th) with the engine's model `handle`. One row
+ * Checks a row selection of X (`select`, then `rows` = select.length): every index a row of X.
+ * Without one, X must hold exactly rows × cols values.
+ */
+function checkSelection(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): void {
+  if (!select) return checkMatrix(X, rows, cols);
+  if (select.length !== rows) {
+    throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
+  }
+  const all = X.length / cols;
+  checkMatrix(X, all, cols);
+  for (const r of select) {
+    if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
+  }
+}
+
+/**
+ * P(positive) of the given rows (all rows, or every `stride`-th; of `select` when given) with the engine's model `handle`. One row
  * buffer and one output buffer, reused for every row: the engine has no batch entry point.
  */
 function predictRows(
@@ -111,13 +127,14 @@ function predictRows(
   rows: number,
   cols: number,
   stride = 1,
+  select?: Int32Array,
 ): Float64Array {
   const out = new Float64Array(Math.ceil(rows / stride));
   const rowPtr = heapAllocF32(wasm, cols);
   const outPtr = heapAllocF32(wasm, 4);
   try {
     for (let r = 0, o = 0; r < rows; r += stride, o++) {
-      copyEncoded(wasm, X, rowPtr, r * cols, cols);
+      copyEncoded(wasm, X, rowPtr, (select ? select[r]! : r) * cols, cols);
       const n = wasm._predict_one(handle, rowPtr, cols, outPtr);
       if (n !== 1) throw new EngineError('PREDICT_FAILED', `engine returned ${n} outputs for a binary model`);
       out[o] = wasm.HEAPF32[outPtr >> 2]!;
@@ -151,13 +168,14 @@ export class XGBoostModel implements TrainedModel {
     finalizer.register(this, { wasm, handle }, this.token);
   }
 
-  predictProba(X: FeatureMatrix, rows: number, cols: number): Float64Array {
+  /** P(positive) of X's rows, or of the rows `select` of X (then `rows` = select.length): no gathered copy. */
+  predictProba(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): Float64Array {
     const handle = this.live();
-    checkMatrix(X, rows, cols);
+    checkSelection(X, rows, cols, select);
     if (cols !== this.cols) {
       throw new EngineError('INVALID_INPUT', `model has ${this.cols} features, input has ${cols}`);
     }
-    return predictRows(this.wasm, handle, X, rows, cols);
+    return predictRows(this.wasm, handle, X, rows, cols, 1, select);
   }
 
   /** The engine's own binary booster, wrapped in the netsentry envelope. */
@@ -213,7 +231,9 @@ export function loadBooster(
 }
 
 /**
- * Trains a binary:logistic booster. Synchronous and CPU-bound (the engine is single-threaded WASM): run it in
+ * Trains a binary:logistic booster on X's rows, or on the rows `select` of X (then `rows` = select.length
+ * and y holds the selected rows' labels): they are encoded straight into the engine's float32 input, with
+ * no gathered float64 copy. Synchronous and CPU-bound (the engine is single-threaded WASM): run it in
  * the worker pool to keep a service responsive.
  */
 export function trainXGBoost(
@@ -224,8 +244,9 @@ export function trainXGBoost(
   cols: number,
   params: Partial<XGBoostParams> = {},
   earlyStopping?: XGBoostEarlyStopping,
+  select?: Int32Array,
 ): XGBoostModel {
-  checkMatrix(X, rows, cols);
+  checkSelection(X, rows, cols, select);
   checkLabels(y, rows);
   const p: XGBoostParams = { ...XGBOOST_DEFAULTS, ...params };
   checkParams(p);
@@ -235,7 +256,9 @@ export function trainXGBoost(
   let training = 0;
   try {
     dataPtr = heapAllocF32(wasm, rows * cols);
-    copyEncoded(wasm, X, dataPtr, 0, rows * cols);
+    if (select) {
+      for (let i = 0; i < rows; i++) copyEncoded(wasm, X, dataPtr + 4 * i * cols, select[i]! * cols, cols);
+    } else copyEncoded(wasm, X, dataPtr, 0, rows * cols);
     labelPtr = heapAllocF32(wasm, rows);
     const labels = wasm.HEAPF32;
     for (let i = 0; i < rows; i++) labels[(labelPtr >> 2) + i] = y[i]!;
@@ -277,8 +300,11 @@ export function trainXGBoost(
  */
 export interface XGBoostEarlyStopping {
   readonly X: FeatureMatrix;
+  /** Labels of the validation rows (rows of them). */
   readonly y: Uint8Array;
   readonly rows: number;
+  /** The validation rows as a selection of X (then rows = select.length). */
+  readonly select?: Int32Array;
   /** Rounds without a lower validation log loss before training stops (XGBoost's early_stopping_rounds). */
   readonly patience: number;
   /** Rounds between two checks (default 10). */
@@ -303,7 +329,7 @@ function boostWithEarlyStopping(
   cols: number,
   es: XGBoostEarlyStopping,
 ): { booster: Uint8Array; rounds: number } {
-  checkMatrix(es.X, es.rows, cols);
+  checkSelection(es.X, es.rows, cols, es.select);
   if (es.y.length !== es.rows)
     throw new EngineError('INVALID_INPUT', `${es.y.length} labels for ${es.rows} rows`);
   if (!Number.isInteger(es.patience) || es.patience < 1) {
@@ -321,7 +347,7 @@ function boostWithEarlyStopping(
     const step = Math.min(every, rounds - done);
     wasm._train_full_model(training, step);
     done += step;
-    const loss = logLoss(es.y, predictRows(wasm, training, es.X, es.rows, cols, stride), stride);
+    const loss = logLoss(es.y, predictRows(wasm, training, es.X, es.rows, cols, stride, es.select), stride);
     if (loss < bestLoss) {
       bestLoss = loss;
       bestRounds = done;

@@ -1,5 +1,5 @@
 import type { EngineKind } from '../engines/engine';
-import type { TrainJob, TrainJobResult } from '../engines/jobs';
+import { gatherLabels, gatherRows, type TrainJob, type TrainJobResult } from '../engines/jobs';
 import type { MetricName } from '../evaluation/acceptance';
 import { binaryMetrics } from '../evaluation/metrics';
 import { engineParams, type ParamSet } from './engine-params';
@@ -51,6 +51,12 @@ export interface CvFoldsInput {
    * another fold's validation rows. Without it the folds are used as they are.
    */
   readonly resample?: FoldResampling;
+  /**
+   * Cross-validate on these rows of X only (ascending indices, e.g. a stratified sample under the search's
+   * row cap): the folds are index views of X itself, so the sample is never copied (except to rebalance
+   * its folds, which builds fold matrices anyway). Absent: all rows.
+   */
+  readonly subset?: Int32Array;
   readonly signal?: AbortSignal;
 }
 
@@ -71,13 +77,16 @@ const identity = (n: number): Int32Array => Int32Array.from({ length: n }, (_, i
  * its own when `resample` is given (once, for every configuration scored on them).
  */
 export async function cvFolds(input: CvFoldsInput): Promise<CvFolds> {
-  const { X, y, rows, cols, folds: k, seed } = input;
-  const foldOf = stratifiedKFold(y, k, seed);
-  const folds = indexFolds(X, y, rows, foldOf, k);
+  const { X, y, rows, cols, folds: k, seed, subset } = input;
+  const sampleY = subset ? gatherLabels(y, subset) : y;
+  const sampleRows = subset ? subset.length : rows;
+  const foldOf = stratifiedKFold(sampleY, k, seed);
+  const folds = indexFolds(X, y, sampleRows, foldOf, k, subset);
   if (!input.resample) return { folds };
   const started = performance.now();
   // The fold matrices exist only for the resampling; the trials read the rebalanced ones.
-  const built = buildFolds(X, y, rows, cols, foldOf, k);
+  const sampleX = subset ? gatherRows(X, cols, subset) : X;
+  const built = buildFolds(sampleX, sampleY, sampleRows, cols, foldOf, k);
   const rebalanced = await rebalanceFolds(built, cols, input.resample, input.signal);
   return {
     folds: folds.map((fold, f) => {

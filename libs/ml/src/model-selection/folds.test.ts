@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lineTask } from '../testing';
-import { nestedShare, stratifiedKFold } from './folds';
+import { nestedShare, stratifiedKFold, stratifiedSample } from './folds';
 
 describe('stratifiedKFold', () => {
   const y = Uint8Array.from({ length: 103 }, (_, i) => (i % 3 === 0 ? 1 : 0));
@@ -48,5 +48,27 @@ describe('nestedShare', () => {
     expect(Math.abs(positives(third) / third.length - positives(rows) / rows.length)).toBeLessThan(0.01);
     expect([...third]).toEqual([...third].sort((a, b) => a - b));
     expect(nestedShare(rows, y, 1, 3)).toBe(rows);
+  });
+});
+
+describe('stratifiedSample', () => {
+  it('keeps each class its share of at most max rows, ascending, the same for a seed; null when all fit', () => {
+    const { y, rows } = lineTask(5_000, 4);
+    const a = stratifiedSample(y, rows, 1_000, 3)!;
+    expect(a.length === 1_000 || a.length === 1_001).toBe(true);
+    expect([...a].every((r, i) => i === 0 || r > a[i - 1]!)).toBe(true);
+    const pos = (rowsOf: Iterable<number>) => [...rowsOf].filter((r) => y[r] === 1).length;
+    expect(Math.abs(pos(a) / a.length - pos(y.keys()) / rows)).toBeLessThanOrEqual(1 / a.length);
+    expect(stratifiedSample(y, rows, 1_000, 3)).toEqual(a);
+    expect(stratifiedSample(y, rows, 1_000, 4)).not.toEqual(a);
+    expect(stratifiedSample(y, rows, 5_000, 3)).toBeNull();
+    expect(() => stratifiedSample(y, rows, 0, 3)).toThrow(RangeError);
+  });
+
+  it('samples hundreds of thousands of rows of one class (no argument-spreading limit)', () => {
+    const y = Uint8Array.from({ length: 400_000 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    const sample = stratifiedSample(y, y.length, 200_000, 1)!;
+    expect(sample.length).toBe(200_000);
+    expect(sample.filter((r) => y[r] === 1).length).toBe(40_000);
   });
 });

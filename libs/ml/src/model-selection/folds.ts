@@ -88,19 +88,23 @@ export const toSharedInt32 = (a: Int32Array): Int32Array => {
   return out;
 };
 
-/** The k folds of one shared matrix, as indices (fold f validates on the rows of fold f, trains on the rest). */
+/**
+ * The k folds of one shared matrix, as indices (fold f validates on the rows of fold f, trains on the rest).
+ * With `subset`, foldOf[i] is the fold of row subset[i] of X and only those rows are in a fold.
+ */
 export function indexFolds(
   X: Float64Array,
   y: Uint8Array,
   rows: number,
   foldOf: Uint8Array,
   k: number,
+  subset?: Int32Array,
 ): CvFold[] {
   const sharedX = toShared(X);
   const sharedY = toShared(y);
   const indices = (pick: (i: number) => boolean): Int32Array => {
     const out: number[] = [];
-    for (let i = 0; i < rows; i++) if (pick(i)) out.push(i);
+    for (let i = 0; i < rows; i++) if (pick(i)) out.push(subset ? subset[i]! : i);
     return toSharedInt32(Int32Array.from(out));
   };
   return Array.from({ length: k }, (_, f) => ({
@@ -126,7 +130,9 @@ export function nestedShare(rows: Int32Array, y: Uint8Array, fraction: number, s
     const members: number[] = [];
     for (const r of rows) if (y[r] === cls) members.push(r);
     rnd.shuffle(members);
-    keep.push(...members.slice(0, Math.ceil(fraction * members.length)));
+    // A loop, not push(...slice): spreading 100k+ arguments overflows the stack.
+    const take = Math.ceil(fraction * members.length);
+    for (let i = 0; i < take; i++) keep.push(members[i]!);
   }
   return Int32Array.from(keep.sort((a, b) => a - b));
 }
@@ -145,4 +151,20 @@ export function foldShare(fold: CvFold, f: number, fraction: number, seed: numbe
     train: toSharedInt32(nestedShare(fold.train, fold.trainY, fraction, s)),
     valid: toSharedInt32(nestedShare(fold.valid, fold.validY, validFraction, s ^ 0x5bd1e995)),
   };
+}
+
+/**
+ * At most `max` of `rows` rows, stratified and seeded (each class keeps its share, ⌈share · max⌉ rows of
+ * it), ascending; null when rows ≤ max (use them all). The search's row cap: trials cross-validate on
+ * this sample, the refit trains on every row.
+ */
+export function stratifiedSample(y: Uint8Array, rows: number, max: number, seed: number): Int32Array | null {
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
+  if (rows <= max) return null;
+  return nestedShare(
+    Int32Array.from({ length: rows }, (_, i) => i),
+    y,
+    max / rows,
+    (seed ^ 0x2c1b3c6d) | 0,
+  );
 }

@@ -8,6 +8,7 @@ export {
   indexFolds,
   nestedShare,
   stratifiedKFold,
+  stratifiedSample,
   type CvFold,
   type Fold,
 } from './folds';
