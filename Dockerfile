@@ -37,6 +37,15 @@ COPY --from=build /out/manifests.tar /tmp/
 RUN tar -xf /tmp/manifests.tar && rm /tmp/manifests.tar \
   && npm ci --omit=dev --no-audit --no-fund \
   && npm cache clean --force
+# The live-traffic client (decision 0096): librdkafka through @confluentinc/kafka-javascript, from its
+# prebuilt binary for this platform. Only inference opens the batch path; NODE_PATH lets its plain
+# require() find it (NETSENTRY_KAFKA_CLIENT=auto then picks it; kafkajs if it is absent).
+RUN if [ "$SERVICE" = inference ]; then \
+      mkdir -p /opt/rdkafka && cd /opt/rdkafka && echo '{"private":true}' >package.json \
+      && npm install --no-audit --no-fund @confluentinc/kafka-javascript@1.10.1 \
+      && npm cache clean --force; \
+    fi
+ENV NODE_PATH=/opt/rdkafka/node_modules
 COPY --from=build /out/runtime.tar /tmp/
 RUN tar -xf /tmp/runtime.tar && rm /tmp/runtime.tar \
   && test -f "services/${SERVICE}/dist/main.js" \
