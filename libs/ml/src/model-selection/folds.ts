@@ -124,15 +124,25 @@ export function indexFolds(
  */
 export function nestedShare(rows: Int32Array, y: Uint8Array, fraction: number, seed: number): Int32Array {
   if (fraction >= 1) return rows;
+  return sampleEachClass(rows, y, (_, count) => Math.ceil(fraction * count), seed);
+}
+
+/** Each class's rows shuffled by the seed, the first `take(class, count)` of each kept; ascending. */
+function sampleEachClass(
+  rows: Int32Array,
+  y: Uint8Array,
+  take: (cls: 0 | 1, count: number) => number,
+  seed: number,
+): Int32Array {
   const rnd = seededRandom(seed);
   const keep: number[] = [];
-  for (const cls of [0, 1]) {
+  for (const cls of [0, 1] as const) {
     const members: number[] = [];
     for (const r of rows) if (y[r] === cls) members.push(r);
     rnd.shuffle(members);
     // A loop, not push(...slice): spreading 100k+ arguments overflows the stack.
-    const take = Math.ceil(fraction * members.length);
-    for (let i = 0; i < take; i++) keep.push(members[i]!);
+    const n = Math.min(members.length, take(cls, members.length));
+    for (let i = 0; i < n; i++) keep.push(members[i]!);
   }
   return Int32Array.from(keep.sort((a, b) => a - b));
 }
@@ -154,17 +164,25 @@ export function foldShare(fold: CvFold, f: number, fraction: number, seed: numbe
 }
 
 /**
- * At most `max` of `rows` rows, stratified and seeded (each class keeps its share, ⌈share · max⌉ rows of
- * it), ascending; null when rows ≤ max (use them all). The search's row cap: trials cross-validate on
+ * Exactly `max` of `rows` rows, stratified and seeded (the positives their rounded share of `max`, the
+ * negatives the rest), ascending; null when rows ≤ max (use them all). The search's row cap: trials cross-validate on
  * this sample, the refit trains on every row.
  */
 export function stratifiedSample(y: Uint8Array, rows: number, max: number, seed: number): Int32Array | null {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, got ${max}`);
   if (rows <= max) return null;
-  return nestedShare(
+  let positives = 0;
+  for (let r = 0; r < rows; r++) positives += y[r] === 1 ? 1 : 0;
+  // Exactly `max` rows: the positives their rounded share (at least one when there are any), the rest
+  // negatives.
+  const takePositive = Math.min(
+    positives,
+    Math.max(positives > 0 ? 1 : 0, Math.round((max * positives) / rows)),
+  );
+  return sampleEachClass(
     Int32Array.from({ length: rows }, (_, i) => i),
     y,
-    max / rows,
+    (cls) => (cls === 1 ? takePositive : max - takePositive),
     (seed ^ 0x2c1b3c6d) | 0,
   );
 }
