@@ -127,6 +127,22 @@ function startInference(env: Record<string, string>, port: number): ChildProcess
   });
 }
 
+/** From the service's /metrics: handler batches and their mean size, and the seconds spent scoring. */
+async function serviceFigures(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const sum = (name: string): number =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const batches = sum('netsentry_inference_batch_size_count');
+  return {
+    batches,
+    meanBatch: Math.round(sum('netsentry_inference_batch_size_sum') / Math.max(1, batches)),
+    scoringSeconds: Number(sum('netsentry_inference_scoring_latency_seconds_sum').toFixed(2)),
+  };
+}
+
 async function ready(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
@@ -272,6 +288,7 @@ async function throughputInference(
       records: batch.length,
       seconds: (done - started) / 1000,
       perSecond: batch.length / ((done - started) / 1000),
+      service: await serviceFigures(port),
     });
   } finally {
     await stop(child);
@@ -384,6 +401,8 @@ async function latency(
   );
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
+  /** The latencies of records sent after the first 2 s at the rate: the steady state, past the ramp-up. */
+  const steady: number[] = [];
   const slowBySecond = new Map<number, number>();
   let firstSend = 0;
   const reader = kafka.consumer({ groupId: `${prefix}.reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
@@ -401,6 +420,7 @@ async function latency(
           const sent = sentAt.get(id);
           if (sent !== undefined) {
             latencies.push(now - sent);
+            if (sent - firstSend >= 2_000) steady.push(now - sent);
             if (now - sent > 100) {
               const second = Math.floor((sent - firstSend) / 1000);
               slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
@@ -455,6 +475,10 @@ async function latency(
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted[sorted.length - 1],
+      ...(() => {
+        const s = [...steady].sort((a, b) => a - b);
+        return { steadyP50Ms: percentile(s, 0.5), steadyP99Ms: percentile(s, 0.99) };
+      })(),
       // Records slower than 100 ms, by the second of the run they were sent in: where the tail comes from.
       over100MsBySecond: Object.fromEntries([...slowBySecond].sort((a, b) => a[0] - b[0])),
     });
