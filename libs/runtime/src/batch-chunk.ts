@@ -6,11 +6,11 @@ import {
   type Producer as EventProducer,
   type TopicName,
 } from '@netsentry/contracts';
-import type { BatchRejection, BatchResult, StageBatchHandlerFn } from './batch-handler';
+import type { BatchHandlerOptions, BatchRejection, BatchResult, StageBatchHandlerFn } from './batch-handler';
 import { buildDeadLetter, type DeadLetterTopic } from './dead-letter';
 import type { InboundMessage } from './messages';
 import type { RuntimeLogger, RuntimeMetrics } from './ports';
-import { backoffDelay, sleep, type RetryPolicy } from './retry';
+import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './retry';
 import { errorJson } from './stage-pipeline';
 
 /** A null message value: nothing to decode. */
@@ -54,6 +54,49 @@ export interface ChunkProcessorOptions {
   metrics: RuntimeMetrics;
   /** Aborted on shutdown: cuts a retry's backoff short (the chunk is then not committed). */
   signal: AbortSignal;
+}
+
+/** The batch path's defaults, the same on both clients. */
+export const BATCH_DEFAULTS = { maxRecords: 2_000, maxWaitMs: 20, partitionsConcurrently: 4 } as const;
+
+/** What both batch consumers' options carry for the chunk logic. */
+export interface BatchChunkSettings {
+  stage: string;
+  topic: TopicName;
+  topicPrefix: string;
+  handler: StageBatchHandlerFn;
+  batch?: BatchHandlerOptions;
+  producer: EventProducer;
+  deadLetterTopic: DeadLetterTopic;
+  retry?: Partial<RetryPolicy>;
+  contracts?: ContractRegistry;
+}
+
+/** A consumer's ChunkProcessor from its options: Avro decode by default, 3 handler attempts. */
+export function chunkProcessorFor(
+  o: BatchChunkSettings,
+  kafkaTopic: string,
+  logger: RuntimeLogger,
+  metrics: RuntimeMetrics,
+  signal: AbortSignal,
+): ChunkProcessor {
+  const contracts = o.contracts ?? ContractRegistry.bundled();
+  const topic = o.topic;
+  return new ChunkProcessor({
+    stage: o.stage,
+    topic,
+    kafkaTopic,
+    topicPrefix: o.topicPrefix,
+    handler: o.handler,
+    decode: o.batch?.decode ?? ((m) => contracts.decode(topic, m.value!)),
+    producer: o.producer,
+    deadLetterTopic: o.deadLetterTopic,
+    contracts,
+    retry: retryPolicy({ maxAttempts: 3, ...o.retry }),
+    logger,
+    metrics,
+    signal,
+  });
 }
 
 /**

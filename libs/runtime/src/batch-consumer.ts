@@ -5,7 +5,7 @@ import {
   type TopicName,
 } from '@netsentry/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { ChunkProcessor, type PreparedChunk } from './batch-chunk';
+import { BATCH_DEFAULTS, chunkProcessorFor, type ChunkProcessor, type PreparedChunk } from './batch-chunk';
 import type {
   BatchHandlerOptions,
   BatchKafkaClient,
@@ -16,7 +16,7 @@ import type { DeadLetterTopic } from './dead-letter';
 import { stageConsumerConfig, transactionalProducerConfig, type ConsumerOverrides } from './kafka-clients';
 import { nextOffset, type InboundMessage } from './messages';
 import { noopMetrics, silentLogger, type RuntimeLogger, type RuntimeMetrics } from './ports';
-import { retryPolicy, type RetryPolicy } from './retry';
+import type { RetryPolicy } from './retry';
 import { withTimeout } from './shutdown';
 import { errorJson } from './stage-pipeline';
 
@@ -43,10 +43,6 @@ export interface BatchConsumerOptions {
   logger?: RuntimeLogger;
   metrics?: RuntimeMetrics;
 }
-
-const DEFAULT_MAX_RECORDS = 2_000;
-const DEFAULT_MAX_WAIT_MS = 20;
-const DEFAULT_CONCURRENCY = 4;
 
 /**
  * The batch path of the stage runtime, for live traffic. Each fetched partition batch is cut into chunks
@@ -86,24 +82,14 @@ export class BatchConsumer implements StageBatchConsumer {
     this.kafkaTopic = topicName(options.topicPrefix, options.topic);
     this.logger = (options.logger ?? silentLogger).child({ consumer: 'batch', topic: this.kafkaTopic });
     this.metrics = options.metrics ?? noopMetrics;
-    this.maxRecords = options.batch?.maxRecords ?? DEFAULT_MAX_RECORDS;
-    const contracts = options.contracts ?? ContractRegistry.bundled();
-    const topic = options.topic;
-    this.chunks = new ChunkProcessor({
-      stage: options.stage,
-      topic,
-      kafkaTopic: this.kafkaTopic,
-      topicPrefix: options.topicPrefix,
-      handler: options.handler,
-      decode: options.batch?.decode ?? ((m) => contracts.decode(topic, m.value!)),
-      producer: options.producer,
-      deadLetterTopic: options.deadLetterTopic,
-      contracts,
-      retry: retryPolicy({ maxAttempts: 3, ...options.retry }),
-      logger: this.logger,
-      metrics: this.metrics,
-      signal: this.shutdown.signal,
-    });
+    this.maxRecords = options.batch?.maxRecords ?? BATCH_DEFAULTS.maxRecords;
+    this.chunks = chunkProcessorFor(
+      options,
+      this.kafkaTopic,
+      this.logger,
+      this.metrics,
+      this.shutdown.signal,
+    );
   }
 
   /** Joined the group and consuming (partitions may be none when there are more replicas than partitions). */
@@ -126,7 +112,7 @@ export class BatchConsumer implements StageBatchConsumer {
     await this.admin.connect();
     this.consumer = kafka.consumer(
       stageConsumerConfig(this.groupId, {
-        maxWaitTimeInMs: this.options.batch?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+        maxWaitTimeInMs: this.options.batch?.maxWaitMs ?? BATCH_DEFAULTS.maxWaitMs,
         ...this.options.consumer,
       }),
     );
@@ -154,7 +140,8 @@ export class BatchConsumer implements StageBatchConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.batch?.partitionsConcurrently ?? DEFAULT_CONCURRENCY,
+      partitionsConsumedConcurrently:
+        this.options.batch?.partitionsConcurrently ?? BATCH_DEFAULTS.partitionsConcurrently,
       eachBatch: (payload) => this.eachBatch(payload),
     });
     this.logger.info(

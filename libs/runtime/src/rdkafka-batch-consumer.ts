@@ -5,7 +5,7 @@ import {
   type TopicName,
 } from '@netsentry/contracts';
 import type { KafkaSettings } from '@netsentry/config';
-import { ChunkProcessor, type PreparedChunk } from './batch-chunk';
+import { BATCH_DEFAULTS, chunkProcessorFor, type ChunkProcessor, type PreparedChunk } from './batch-chunk';
 import type {
   BatchHandlerOptions,
   BatchKafkaClient,
@@ -28,7 +28,7 @@ import type {
   RdkafkaRebalanceError,
   RdkafkaTopicPartition,
 } from './rdkafka';
-import { retryPolicy, type RetryPolicy } from './retry';
+import type { RetryPolicy } from './retry';
 import { withTimeout } from './shutdown';
 import { errorJson } from './stage-pipeline';
 
@@ -60,10 +60,6 @@ export interface RdkafkaBatchConsumerOptions {
   logger?: RuntimeLogger;
   metrics?: RuntimeMetrics;
 }
-
-const DEFAULT_MAX_RECORDS = 2_000;
-const DEFAULT_MAX_WAIT_MS = 20;
-const DEFAULT_CONCURRENCY = 4;
 
 // librdkafka error codes (its CODES.ERRORS).
 const ERR_ASSIGN_PARTITIONS = -175;
@@ -180,24 +176,14 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     this.transactionalId = `${options.groupId}.${this.kafkaTopic}.${options.instanceId}`;
     this.logger = (options.logger ?? silentLogger).child({ consumer: 'batch', topic: this.kafkaTopic });
     this.metrics = options.metrics ?? noopMetrics;
-    this.maxRecords = options.batch?.maxRecords ?? DEFAULT_MAX_RECORDS;
-    const contracts = options.contracts ?? ContractRegistry.bundled();
-    const topic = options.topic;
-    this.chunks = new ChunkProcessor({
-      stage: options.stage,
-      topic,
-      kafkaTopic: this.kafkaTopic,
-      topicPrefix: options.topicPrefix,
-      handler: options.handler,
-      decode: options.batch?.decode ?? ((m) => contracts.decode(topic, m.value!)),
-      producer: options.producer,
-      deadLetterTopic: options.deadLetterTopic,
-      contracts,
-      retry: retryPolicy({ maxAttempts: 3, ...options.retry }),
-      logger: this.logger,
-      metrics: this.metrics,
-      signal: this.shutdown.signal,
-    });
+    this.maxRecords = options.batch?.maxRecords ?? BATCH_DEFAULTS.maxRecords;
+    this.chunks = chunkProcessorFor(
+      options,
+      this.kafkaTopic,
+      this.logger,
+      this.metrics,
+      this.shutdown.signal,
+    );
   }
 
   get ready(): boolean {
@@ -232,7 +218,7 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
         autoCommit: false,
         sessionTimeout: overrides.sessionTimeout ?? 30_000,
         heartbeatInterval: overrides.heartbeatInterval ?? 3_000,
-        maxWaitTimeInMs: o.batch?.maxWaitMs ?? overrides.maxWaitTimeInMs ?? DEFAULT_MAX_WAIT_MS,
+        maxWaitTimeInMs: o.batch?.maxWaitMs ?? overrides.maxWaitTimeInMs ?? BATCH_DEFAULTS.maxWaitMs,
         ...(overrides.rebalanceTimeout === undefined ? {} : { rebalanceTimeout: overrides.rebalanceTimeout }),
         ...(overrides.maxBytes === undefined ? {} : { maxBytes: overrides.maxBytes }),
         ...(overrides.maxBytesPerPartition === undefined
@@ -251,7 +237,8 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     await this.consumer.subscribe({ topics: [this.kafkaTopic] });
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: o.batch?.partitionsConcurrently ?? DEFAULT_CONCURRENCY,
+      partitionsConsumedConcurrently:
+        o.batch?.partitionsConcurrently ?? BATCH_DEFAULTS.partitionsConcurrently,
       eachBatch: (payload) => this.eachBatch(payload),
     });
     this.logger.info(

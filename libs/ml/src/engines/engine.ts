@@ -57,6 +57,22 @@ export function checkMatrix(X: FeatureMatrix, rows: number, cols: number): void 
   }
 }
 
+/**
+ * Checks a row selection of X (`select`, then `rows` = select.length): every index a row of X.
+ * Without one, X must hold exactly rows × cols values.
+ */
+export function checkSelection(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): void {
+  if (!select) return checkMatrix(X, rows, cols);
+  if (select.length !== rows) {
+    throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
+  }
+  const all = X.length / cols;
+  checkMatrix(X, all, cols);
+  for (const r of select) {
+    if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
+  }
+}
+
 export function checkLabels(y: Uint8Array, rows: number): void {
   if (y.length !== rows) throw new EngineError('INVALID_INPUT', `${y.length} labels for ${rows} rows`);
   let positives = 0;

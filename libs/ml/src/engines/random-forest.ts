@@ -1,7 +1,7 @@
 import { seededRandom, type Random } from '../random';
 import {
   checkLabels,
-  checkMatrix,
+  checkSelection,
   EngineError,
   type Engine,
   type FeatureMatrix,
@@ -379,16 +379,7 @@ export class RandomForestModel implements TrainedModel {
 
   /** P(positive) of X's rows, or of the rows `select` of X (then `rows` = select.length): no gathered copy. */
   predictProba(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): Float64Array {
-    if (select) {
-      if (select.length !== rows) {
-        throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
-      }
-      const all = X.length / cols;
-      checkMatrix(X, all, cols);
-      for (const r of select) {
-        if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
-      }
-    } else checkMatrix(X, rows, cols);
+    checkSelection(X, rows, cols, select);
     if (cols !== this.cols) {
       throw new EngineError('INVALID_INPUT', `model has ${this.cols} features, input has ${cols}`);
     }
@@ -505,20 +496,13 @@ export function trainRandomForest(
   select?: Int32Array,
 ): RandomForestModel {
   let labels = y;
+  checkSelection(X, rows, cols, select);
   if (select) {
-    if (select.length !== rows) {
-      throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
-    }
     const all = X.length / cols;
-    checkMatrix(X, all, cols);
     if (y.length !== all) throw new EngineError('INVALID_INPUT', `${y.length} labels for ${all} rows`);
     labels = new Uint8Array(rows);
-    for (let i = 0; i < rows; i++) {
-      const r = select[i]!;
-      if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
-      labels[i] = y[r]!;
-    }
-  } else checkMatrix(X, rows, cols);
+    for (let i = 0; i < rows; i++) labels[i] = y[select[i]!]!;
+  }
   checkLabels(labels, rows);
   const p: RandomForestParams = { ...RANDOM_FOREST_DEFAULTS, ...params };
   if (!Number.isInteger(p.trees) || p.trees < 1) throw new EngineError('INVALID_INPUT', 'trees must be ≥ 1');

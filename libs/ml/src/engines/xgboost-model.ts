@@ -1,6 +1,6 @@
 import {
   checkLabels,
-  checkMatrix,
+  checkSelection,
   EngineError,
   type Engine,
   type FeatureMatrix,
@@ -97,22 +97,6 @@ function copyEncoded(wasm: XGBoostWasm, X: FeatureMatrix, ptr: number, from: num
       throw new EngineError('INVALID_INPUT', `infinite value at flat index ${from + i}`);
     }
     heap[base + i] = encodeValue(v);
-  }
-}
-
-/**
- * Checks a row selection of X (`select`, then `rows` = select.length): every index a row of X.
- * Without one, X must hold exactly rows × cols values.
- */
-function checkSelection(X: FeatureMatrix, rows: number, cols: number, select?: Int32Array): void {
-  if (!select) return checkMatrix(X, rows, cols);
-  if (select.length !== rows) {
-    throw new EngineError('INVALID_INPUT', `${select.length} selected rows, expected ${rows}`);
-  }
-  const all = X.length / cols;
-  checkMatrix(X, all, cols);
-  for (const r of select) {
-    if (!(r >= 0 && r < all)) throw new EngineError('INVALID_INPUT', `selected row ${r} of ${all}`);
   }
 }
 

@@ -495,7 +495,7 @@ function searchProjectedTree(
         if (s > threshold(bound, qErr + errSorted[r]!)) continue;
         const ri = rowOf[r]!;
         if (ri === qi) continue;
-        const dist = sparseDistance(colIdx, vals, rowPtr[r]!, rowPtr[r + 1]!, qa, qb, bound);
+        const dist = sparseDistance(colIdx, vals, rowPtr[r]!, rowPtr[r + 1]!, colIdx, vals, qa, qb, bound);
         if (heap.accepts(dist, ri)) {
           heap.push(dist, ri);
           if (heap.full()) bound = heap.bound();
@@ -531,15 +531,17 @@ function searchProjectedTree(
 }
 
 /**
- * Σ (a_j − b_j)² over two sparse rows (non-zeros a0..a1 and b0..b1 of one CSR), in dimension order: the
- * same value, bit for bit, as the dense sum in dimension order (a column zero in both adds exactly 0);
- * stops above `bound`.
+ * Σ (a_j − b_j)² over two sparse rows (non-zeros a0..a1 of one CSR, b0..b1 of the same or another), in
+ * dimension order: the same value, bit for bit, as the dense sum in dimension order (a column zero in both
+ * adds exactly 0); stops above `bound`.
  */
-function sparseDistance(
-  col: Int32Array,
-  val: Float64Array,
+export function sparseDistance(
+  colA: Int32Array,
+  valA: Float64Array,
   a0: number,
   a1: number,
+  colB: Int32Array,
+  valB: Float64Array,
   b0: number,
   b1: number,
   bound: number,
@@ -548,22 +550,22 @@ function sparseDistance(
   let a = a0;
   let b = b0;
   while (a < a1 && b < b1) {
-    const ca = col[a]!;
-    const cb = col[b]!;
+    const ca = colA[a]!;
+    const cb = colB[b]!;
     let diff: number;
-    if (ca === cb) diff = val[a++]! - val[b++]!;
-    else if (ca < cb) diff = val[a++]!;
-    else diff = val[b++]!;
+    if (ca === cb) diff = valA[a++]! - valB[b++]!;
+    else if (ca < cb) diff = valA[a++]!;
+    else diff = valB[b++]!;
     s += diff * diff;
     if (s > bound) return s;
   }
   while (a < a1) {
-    const diff = val[a++]!;
+    const diff = valA[a++]!;
     s += diff * diff;
     if (s > bound) return s;
   }
   while (b < b1) {
-    const diff = val[b++]!;
+    const diff = valB[b++]!;
     s += diff * diff;
     if (s > bound) return s;
   }

@@ -1,6 +1,6 @@
 import { bruteForceKNearestOfEach, type PointMatrix } from './brute-knn';
 import { PreprocessingError } from './errors';
-import { principalDirections, selectByCoordinate } from './projected-knn';
+import { principalDirections, selectByCoordinate, sparseDistance } from './projected-knn';
 
 /**
  * The search behind Tomek links (decision 0100): for each row, whether its nearest neighbour is of the
@@ -634,7 +634,7 @@ class ClassSearcher {
     const tree = index.classes[index.labels[row]!]!;
     const pos = index.position[row]!;
     this.exact++;
-    return sparseDistance2(
+    return sparseDistance(
       this.qCol,
       this.qVal,
       this.qa,
@@ -723,7 +723,7 @@ class ClassSearcher {
         const ri = rows[r]!;
         if (ri === this.query) continue;
         this.exact++;
-        const dist = sparseDistance2(
+        const dist = sparseDistance(
           this.qCol,
           this.qVal,
           this.qa,
@@ -757,47 +757,6 @@ class ClassSearcher {
       if (!this.stop) this.visit(l, sl);
     }
   }
-}
-
-/**
- * Σ (a_j − b_j)² over two sparse rows (of two CSRs) in dimension order: the dense sum's value bit for bit
- * (a column zero in both adds exactly 0); stops once above `bound`.
- */
-function sparseDistance2(
-  colA: Int32Array,
-  valA: Float64Array,
-  a0: number,
-  a1: number,
-  colB: Int32Array,
-  valB: Float64Array,
-  b0: number,
-  b1: number,
-  bound: number,
-): number {
-  let s = 0;
-  let a = a0;
-  let b = b0;
-  while (a < a1 && b < b1) {
-    const ca = colA[a]!;
-    const cb = colB[b]!;
-    let diff: number;
-    if (ca === cb) diff = valA[a++]! - valB[b++]!;
-    else if (ca < cb) diff = valA[a++]!;
-    else diff = valB[b++]!;
-    s += diff * diff;
-    if (s > bound) return s;
-  }
-  while (a < a1) {
-    const diff = valA[a++]!;
-    s += diff * diff;
-    if (s > bound) return s;
-  }
-  while (b < b1) {
-    const diff = valB[b++]!;
-    s += diff * diff;
-    if (s > bound) return s;
-  }
-  return s;
 }
 
 /**
