@@ -199,3 +199,38 @@ describe('ContractRegistry', () => {
     );
   });
 });
+
+describe('ContractRegistry.encodeAll', () => {
+  it('writes the same bytes as encode for each event, one after another, growing its buffer as it goes', () => {
+    const base = sampleEvent('traffic.predictions');
+    // Enough events, with long enough strings, to outgrow the first buffer several times.
+    const events: TrafficPrediction[] = Array.from({ length: 300 }, (_, i) => ({
+      ...base,
+      recordId: `r-${i}-${'x'.repeat(i % 7 === 0 ? 2_000 : i)}`,
+      score: i / 300,
+      endToEndMs: i % 2 === 0 ? null : i,
+    }));
+    const { bytes, spans } = registry.encodeAll('traffic.predictions', events);
+    expect(spans).toHaveLength(events.length * 2);
+    let expectedStart = 0;
+    events.forEach((event, i) => {
+      const start = spans[i * 2]!;
+      const one = bytes.subarray(start, start + spans[i * 2 + 1]!);
+      expect(start).toBe(expectedStart);
+      expect(Buffer.compare(one, registry.encode('traffic.predictions', event))).toBe(0);
+      expect(registry.decode('traffic.predictions', one).recordId).toBe(event.recordId);
+      expectedStart += one.length;
+    });
+    expect(bytes.length).toBe(expectedStart);
+    // Its own memory, not Buffer's shared pool: it can be transferred to another thread.
+    expect(bytes.buffer.byteLength).toBeGreaterThanOrEqual(bytes.length);
+    expect(bytes.buffer).not.toBe(Buffer.from('pooled').buffer);
+  });
+
+  it('refuses an invalid event as encode does, naming the field', () => {
+    const good = sampleEvent('traffic.predictions');
+    const bad = { ...good, score: 'high' } as unknown as TrafficPrediction;
+    expect(() => registry.encodeAll('traffic.predictions', [good, bad])).toThrow(/score/);
+    expect(registry.encodeAll('traffic.predictions', []).bytes).toHaveLength(0);
+  });
+});
