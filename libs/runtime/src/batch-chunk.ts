@@ -66,8 +66,10 @@ export interface BatchChunkSettings {
   topicPrefix: string;
   handler: StageBatchHandlerFn;
   batch?: BatchHandlerOptions;
+  /** Written into the envelope of every dead letter. */
   producer: EventProducer;
   deadLetterTopic: DeadLetterTopic;
+  /** Handler retries for one chunk before its messages are dead-lettered with the error. */
   retry?: Partial<RetryPolicy>;
   contracts?: ContractRegistry;
 }

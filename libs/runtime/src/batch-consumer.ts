@@ -1,45 +1,28 @@
-import {
-  ContractRegistry,
-  topicName,
-  type Producer as EventProducer,
-  type TopicName,
-} from '@netsentry/contracts';
+import { topicName } from '@netsentry/contracts';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { BATCH_DEFAULTS, chunkProcessorFor, type ChunkProcessor, type PreparedChunk } from './batch-chunk';
-import type {
-  BatchHandlerOptions,
-  BatchKafkaClient,
-  StageBatchConsumer,
-  StageBatchHandlerFn,
-} from './batch-handler';
-import type { DeadLetterTopic } from './dead-letter';
+import {
+  BATCH_DEFAULTS,
+  chunkProcessorFor,
+  type BatchChunkSettings,
+  type ChunkProcessor,
+  type PreparedChunk,
+} from './batch-chunk';
+import type { BatchKafkaClient, StageBatchConsumer } from './batch-handler';
 import { stageConsumerConfig, transactionalProducerConfig, type ConsumerOverrides } from './kafka-clients';
 import { nextOffset, type InboundMessage } from './messages';
 import { noopMetrics, silentLogger, type RuntimeLogger, type RuntimeMetrics } from './ports';
-import type { RetryPolicy } from './retry';
 import { withTimeout } from './shutdown';
 import { errorJson } from './stage-pipeline';
 
-export interface BatchConsumerOptions {
+export interface BatchConsumerOptions extends BatchChunkSettings {
   kafka: Kafka;
-  stage: string;
   /** Shared by every replica: the partitions of `topic` are spread over them. */
   groupId: string;
-  topic: TopicName;
-  topicPrefix: string;
-  handler: StageBatchHandlerFn;
-  batch?: BatchHandlerOptions;
-  /** Written into the envelope of every dead letter. */
-  producer: EventProducer;
-  deadLetterTopic: DeadLetterTopic;
   /** Transactional ids are `<prefix>.<kafka topic>.<partition>`; default: the group id. */
   transactionalIdPrefix?: string;
   transactionTimeoutMs?: number;
-  /** Handler retries for one chunk before its messages are dead-lettered with the error. */
-  retry?: Partial<RetryPolicy>;
   fromBeginning?: boolean;
   consumer?: ConsumerOverrides;
-  contracts?: ContractRegistry;
   logger?: RuntimeLogger;
   metrics?: RuntimeMetrics;
 }

@@ -1,62 +1,44 @@
-import {
-  ContractRegistry,
-  topicName,
-  type Producer as EventProducer,
-  type TopicName,
-} from '@netsentry/contracts';
+import { topicName } from '@netsentry/contracts';
 import type { KafkaSettings } from '@netsentry/config';
-import { BATCH_DEFAULTS, chunkProcessorFor, type ChunkProcessor, type PreparedChunk } from './batch-chunk';
-import type {
-  BatchHandlerOptions,
-  BatchKafkaClient,
-  StageBatchConsumer,
-  StageBatchHandlerFn,
-} from './batch-handler';
-import type { DeadLetterTopic } from './dead-letter';
+import {
+  BATCH_DEFAULTS,
+  chunkProcessorFor,
+  type BatchChunkSettings,
+  type ChunkProcessor,
+  type PreparedChunk,
+} from './batch-chunk';
+import type { BatchKafkaClient, StageBatchConsumer } from './batch-handler';
 import type { ConsumerOverrides } from './kafka-clients';
-import { nextOffset, type InboundMessage } from './messages';
+import type { InboundMessage } from './messages';
 import { noopMetrics, silentLogger, type RuntimeLogger, type RuntimeMetrics } from './ports';
 import type {
-  RdkafkaConsumer,
-  RdkafkaEachBatchPayload,
-  RdkafkaKafka,
-  RdkafkaLogger,
+  RdkafkaCallback,
+  RdkafkaError,
+  RdkafkaKafkaConsumer,
+  RdkafkaKafkaProducer,
   RdkafkaMessage,
   RdkafkaModule,
-  RdkafkaProducer,
   RdkafkaProperties,
-  RdkafkaRebalanceError,
   RdkafkaTopicPartition,
 } from './rdkafka';
-import type { RetryPolicy } from './retry';
+import { sleep } from './retry';
 import { withTimeout } from './shutdown';
 import { errorJson } from './stage-pipeline';
 
-export interface RdkafkaBatchConsumerOptions {
+export interface RdkafkaBatchConsumerOptions extends BatchChunkSettings {
   /** @confluentinc/kafka-javascript, as `loadRdkafka` found it. */
   rdkafka: RdkafkaModule;
   kafka: KafkaSettings;
-  stage: string;
   /** Shared by every replica: the partitions of `topic` are spread over them. */
   groupId: string;
-  topic: TopicName;
-  topicPrefix: string;
-  handler: StageBatchHandlerFn;
-  batch?: BatchHandlerOptions;
-  /** Written into the envelope of every dead letter. */
-  producer: EventProducer;
-  deadLetterTopic: DeadLetterTopic;
   /**
    * This replica's stable name (the pod name on Kubernetes): the transactional id is
    * `<group>.<kafka topic>.<instance id>`, so a restarted replica fences its previous incarnation.
    */
   instanceId: string;
   transactionTimeoutMs?: number;
-  /** Handler retries for one chunk before its messages are dead-lettered with the error. */
-  retry?: Partial<RetryPolicy>;
   fromBeginning?: boolean;
   consumer?: ConsumerOverrides;
-  contracts?: ContractRegistry;
   logger?: RuntimeLogger;
   metrics?: RuntimeMetrics;
 }
@@ -67,14 +49,15 @@ const ERR_FENCED = -144;
 const ERR_INVALID_PRODUCER_EPOCH = 47;
 const ERR_PRODUCER_FENCED = 90;
 
-interface Pending {
-  readonly chunk: PreparedChunk;
-  /** The assignment the chunk was fetched under: a chunk of an earlier one is never committed. */
+/** One consume call's messages, handled: what its transaction produces and where it leaves each partition. */
+interface Round {
+  readonly chunks: readonly PreparedChunk[];
+  /** Partition → the offset to commit (the last handled offset + 1). */
+  readonly next: ReadonlyMap<number, number>;
+  /** The assignment the messages were fetched under: a round of an earlier one is never committed. */
   readonly epoch: number;
-  /** The fetch is stale: librdkafka was not polled within max.poll.interval.ms, so it left the group. */
-  stale(): boolean;
-  resolve(committed: boolean): void;
-  reject(error: unknown): void;
+  /** When its consume call was made (the group forgets a member that does not poll for max.poll.interval). */
+  readonly polledAt: number;
 }
 
 function errorCodeOf(error: unknown): number | undefined {
@@ -83,7 +66,16 @@ function errorCodeOf(error: unknown): number | undefined {
 }
 
 function isFatal(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { fatal?: unknown }).fatal === true;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { isFatal?: unknown; fatal?: unknown };
+  return e.isFatal === true || e.fatal === true;
+}
+
+/** A node-style call as a promise. */
+function call<T = void>(start: (cb: RdkafkaCallback<T>) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    start((error, value) => (error ? reject(error) : resolve(value))),
+  );
 }
 
 /** Another process with this transactional id took over (this one is a zombie). */
@@ -116,58 +108,47 @@ export function rdkafkaConnection(settings: KafkaSettings): RdkafkaProperties {
 }
 
 /**
- * librdkafka's log lines at the levels an operator should see them: its errors are connection troubles it
- * retries by itself (warn); what an operator must act on is logged by this consumer.
- */
-function rdkafkaLogger(logger: RuntimeLogger): RdkafkaLogger {
-  const child = logger.child({ component: 'librdkafka' });
-  const adapter: RdkafkaLogger = {
-    info: (message, extra) => child.debug({ ...extra }, message),
-    warn: (message, extra) => child.warn({ ...extra }, message),
-    error: (message, extra) => child.warn({ ...extra }, message),
-    debug: (message, extra) => child.debug({ ...extra }, message),
-    namespace: () => adapter,
-    setLogLevel: () => undefined,
-  };
-  return adapter;
-}
-
-/**
- * The batch path on librdkafka (decision 0096), with the contract of the kafkajs `BatchConsumer`: each
- * fetched partition batch is cut into chunks of at most `maxRecords`; per chunk, undecodable messages are
- * dead-lettered one by one and the handler sees the rest once; outputs, dead letters and offsets commit in
- * one Kafka transaction; downstream readers use read_committed.
+ * The batch path on librdkafka (decision 0096; its loop, decision 0106), with the contract of the kafkajs
+ * `BatchConsumer`: per partition, undecodable messages are dead-lettered one by one and the handler sees the
+ * rest once; outputs, dead letters and offsets commit in one Kafka transaction; downstream readers use
+ * read_committed.
+ *
+ * One loop across all assigned partitions on librdkafka's own API: one consume call takes up to
+ * `maxRecords` messages of any partitions, each partition's share goes through the handler, and the whole
+ * round commits in one transaction. The next round is consumed and handled while that transaction is in
+ * flight; rounds commit in order, one at a time. So a record waits for at most one round and one commit,
+ * however many partitions there are.
  *
  * One transactional producer per replica (`<group>.<topic>.<instance id>`): its offsets go with the
  * consumer's group metadata (KIP-447), so a zombie — a replica whose partitions were given to another
  * member — has its commit refused by the group generation, and a restarted replica fences its previous
- * incarnation's open transaction when it starts. Partitions are handled concurrently; their chunks commit
- * together: whatever chunks are ready while a transaction is in flight form the next one.
- *
- * Rebalance-safe: on a revocation the open transaction finishes before the partitions go, and a chunk
- * fetched before the revocation is never committed after it (it is read again by the partition's owner).
+ * incarnation's open transaction when it starts. A round fetched before a revocation, or by a member that
+ * has not polled within max.poll.interval, is never committed; a failed transaction is aborted and every
+ * partition is rewound to its last committed position, so its records are read again.
  */
 export class RdkafkaBatchConsumer implements StageBatchConsumer {
   readonly client: BatchKafkaClient = 'rdkafka';
   readonly groupId: string;
   readonly kafkaTopic: string;
   readonly transactionalId: string;
-  private kafka: RdkafkaKafka | null = null;
-  private consumer: RdkafkaConsumer | null = null;
-  private producer: RdkafkaProducer | null = null;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private consumer: RdkafkaKafkaConsumer | null = null;
+  private producer: RdkafkaKafkaProducer | null = null;
   private readonly shutdown = new AbortController();
   private state: 'idle' | 'running' | 'stopping' | 'stopped' | 'crashed' = 'idle';
   private member = false;
-  /** Bumped on every revocation (librdkafka's eager protocol revokes every partition). */
+  /** Bumped on every revocation (the eager protocol revokes every partition) and on every rewind. */
   private epoch = 0;
   private assigned: number[] = [];
-  private readonly queue: Pending[] = [];
-  private committing = false;
-  private idleWaiters: (() => void)[] = [];
+  /** Set when consumed records were dropped uncommitted: before the next poll, back to the committed offsets. */
+  private rewindNeeded: string | null = null;
+  /** The transaction in flight, if any. */
+  private commit: Promise<void> | null = null;
+  private loop: Promise<void> | null = null;
   private readonly logger: RuntimeLogger;
   private readonly metrics: RuntimeMetrics;
   private readonly maxRecords: number;
+  private readonly maxPollIntervalMs: number;
+  private readonly transactionTimeoutMs: number;
   private readonly chunks: ChunkProcessor;
 
   constructor(private readonly options: RdkafkaBatchConsumerOptions) {
@@ -177,6 +158,8 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     this.logger = (options.logger ?? silentLogger).child({ consumer: 'batch', topic: this.kafkaTopic });
     this.metrics = options.metrics ?? noopMetrics;
     this.maxRecords = options.batch?.maxRecords ?? BATCH_DEFAULTS.maxRecords;
+    this.maxPollIntervalMs = options.consumer?.rebalanceTimeout ?? 300_000;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 60_000;
     this.chunks = chunkProcessorFor(
       options,
       this.kafkaTopic,
@@ -201,46 +184,47 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
   async start(): Promise<void> {
     const o = this.options;
     this.state = 'running';
-    const { Kafka, logLevel } = o.rdkafka.KafkaJS;
-    const kafka = new Kafka({
-      ...rdkafkaConnection(o.kafka),
-      kafkaJS: { logger: rdkafkaLogger(this.logger), logLevel: logLevel.WARN },
-    });
     // The producer first: initialising its transactions fences this replica's previous incarnation and
     // aborts whatever transaction it left open, before any of its partitions is read again.
-    this.producer = this.newProducer(kafka);
-    await this.producer.connect();
+    this.producer = await this.newProducer();
     const overrides = o.consumer ?? {};
-    this.consumer = kafka.consumer({
-      kafkaJS: {
-        groupId: this.groupId,
-        fromBeginning: o.fromBeginning ?? true,
-        autoCommit: false,
-        sessionTimeout: overrides.sessionTimeout ?? 30_000,
-        heartbeatInterval: overrides.heartbeatInterval ?? 3_000,
-        maxWaitTimeInMs: o.batch?.maxWaitMs ?? overrides.maxWaitTimeInMs ?? BATCH_DEFAULTS.maxWaitMs,
-        ...(overrides.rebalanceTimeout === undefined ? {} : { rebalanceTimeout: overrides.rebalanceTimeout }),
-        ...(overrides.maxBytes === undefined ? {} : { maxBytes: overrides.maxBytes }),
-        ...(overrides.maxBytesPerPartition === undefined
-          ? {}
-          : { maxBytesPerPartition: overrides.maxBytesPerPartition }),
-      },
+    const config: RdkafkaProperties = {
+      ...rdkafkaConnection(o.kafka),
+      'group.id': this.groupId,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
       'isolation.level': 'read_committed',
-      // Eager: a revocation takes every partition, so one epoch counter tells a chunk of an earlier
+      // Eager: a revocation takes every partition, so one epoch counter tells a round of an earlier
       // assignment. (Its name differs from kafkajs's "RoundRobinAssigner": see decision 0096.)
       'partition.assignment.strategy': 'roundrobin',
-      'js.consumer.max.batch.size': this.maxRecords,
-      rebalance_cb: (err, assignment, fns) => this.onRebalance(err, assignment, fns.assignmentLost()),
-    });
-    this.kafka = kafka;
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.kafkaTopic] });
-    await this.consumer.run({
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently:
-        o.batch?.partitionsConcurrently ?? BATCH_DEFAULTS.partitionsConcurrently,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+      'session.timeout.ms': overrides.sessionTimeout ?? 30_000,
+      'heartbeat.interval.ms': overrides.heartbeatInterval ?? 3_000,
+      'max.poll.interval.ms': this.maxPollIntervalMs,
+      'fetch.wait.max.ms': o.batch?.maxWaitMs ?? overrides.maxWaitTimeInMs ?? BATCH_DEFAULTS.maxWaitMs,
+      ...(overrides.maxBytes === undefined ? {} : { 'fetch.max.bytes': overrides.maxBytes }),
+      ...(overrides.maxBytesPerPartition === undefined
+        ? {}
+        : { 'max.partition.fetch.bytes': overrides.maxBytesPerPartition }),
+    };
+    const consumer = new o.rdkafka.KafkaConsumer(
+      {
+        ...config,
+        rebalance_cb: (err, assignment) => {
+          void this.onRebalance(err, assignment);
+        },
+      },
+      { 'auto.offset.reset': (o.fromBeginning ?? true) ? 'earliest' : 'latest' },
+    );
+    consumer.on('event.error', (error) =>
+      this.logger.warn({ err: errorJson(error) }, 'librdkafka consumer error; it retries by itself'),
+    );
+    await call<unknown>((cb) => consumer.connect({}, cb));
+    this.consumer = consumer;
+    // Waits up to this long for a round's first message, then takes what has arrived (up to maxRecords).
+    consumer.setDefaultConsumeTimeout(IDLE_POLL_MS);
+    consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    consumer.subscribe([this.kafkaTopic]);
+    this.loop = this.run();
     this.logger.info(
       {
         groupId: this.groupId,
@@ -255,170 +239,216 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
 
   async close(timeoutMs = 25_000): Promise<void> {
     if (this.state === 'stopped' || this.state === 'stopping') return;
-    this.state = 'stopping';
+    if (this.state !== 'crashed') this.state = 'stopping';
     this.shutdown.abort(new Error('shutting down'));
-    const drained = await withTimeout(
-      Promise.allSettled([...this.inFlight]).then(() => this.idle()),
-      timeoutMs,
-    );
+    const drained = await withTimeout(this.loop ?? Promise.resolve(), timeoutMs);
     if (!drained)
       this.logger.warn({ timeoutMs }, 'in-flight batches did not finish in time; they will be redelivered');
-    await withTimeout(this.consumer?.disconnect() ?? Promise.resolve(), timeoutMs).catch(() => undefined);
-    await withTimeout(this.producer?.disconnect() ?? Promise.resolve(), 5_000).catch(() => undefined);
+    const consumer = this.consumer;
+    const producer = this.producer;
+    if (consumer !== null)
+      await withTimeout(
+        call<unknown>((cb) => consumer.disconnect(cb)),
+        timeoutMs,
+      ).catch(() => undefined);
+    if (producer !== null)
+      await withTimeout(
+        call<unknown>((cb) => producer.disconnect(5_000, cb)),
+        5_000,
+      ).catch(() => undefined);
     this.state = 'stopped';
     this.member = false;
   }
 
-  private newProducer(kafka: RdkafkaKafka): RdkafkaProducer {
-    return kafka.producer({
-      kafkaJS: { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 },
-      'transaction.timeout.ms': this.options.transactionTimeoutMs ?? 60_000,
-      'linger.ms': 2,
+  private async newProducer(): Promise<RdkafkaKafkaProducer> {
+    const o = this.options;
+    const producer = new o.rdkafka.Producer({
+      ...rdkafkaConnection(o.kafka),
+      'transactional.id': this.transactionalId,
+      'transaction.timeout.ms': this.transactionTimeoutMs,
+      'linger.ms': 1,
+      // A transaction begun just after the previous commit finds the coordinator still writing that one's
+      // markers (CONCURRENT_TRANSACTIONS) and retries after this: librdkafka's 100 ms default (and its
+      // exponential growth to 1 s) was the tail of the end-to-end latency (decision 0106).
+      'retry.backoff.ms': 5,
+      'retry.backoff.max.ms': 10,
+      'queue.buffering.max.messages': Math.max(100_000, 4 * this.maxRecords),
       // murmur2 like the Java client and kafkajs: keys land where any other producer would put them.
       partitioner: 'murmur2_random',
+      dr_cb: false,
     });
+    producer.on('event.error', (error) =>
+      this.logger.warn({ err: errorJson(error) }, 'librdkafka producer error; it retries by itself'),
+    );
+    await call<unknown>((cb) => producer.connect({}, cb));
+    await call((cb) => producer.initTransactions(this.transactionTimeoutMs, cb));
+    return producer;
   }
 
-  private async onRebalance(
-    err: RdkafkaRebalanceError,
-    assignment: readonly RdkafkaTopicPartition[],
-    lost: boolean,
-  ): Promise<void> {
+  private async onRebalance(err: RdkafkaError, assignment: readonly RdkafkaTopicPartition[]): Promise<void> {
+    const consumer = this.consumer!;
     const partitions = assignment.filter((tp) => tp.topic === this.kafkaTopic).map((tp) => tp.partition);
     if (err.code === ERR_ASSIGN_PARTITIONS) {
+      consumer.assign(assignment);
       this.assigned = [...partitions].sort((a, b) => a - b);
       this.member = true;
       this.logger.info({ groupId: this.groupId, partitions: this.assigned }, 'joined consumer group');
       return;
     }
-    // Revoked (or lost): no chunk fetched until now is committed from here on; the transaction in flight
-    // ends before librdkafka lets the partitions go.
+    // Revoked (or lost): no round fetched until now is committed from here on; the transaction in flight
+    // ends before the partitions go.
+    const lost = consumer.assignmentLost();
     this.epoch++;
     this.assigned = [];
-    await withTimeout(this.idle(), this.options.transactionTimeoutMs ?? 60_000);
+    await withTimeout(this.settled(), this.transactionTimeoutMs);
+    try {
+      consumer.unassign();
+    } catch (error) {
+      this.logger.warn({ err: errorJson(error) }, 'unassign after a revocation failed');
+    }
     this.logger.info({ groupId: this.groupId, partitions, lost }, 'partitions revoked');
   }
 
-  private async eachBatch(payload: RdkafkaEachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { partition } = batch;
-    const messages = batch.messages;
-    if (messages.length === 0) return;
-    const epoch = this.epoch;
-    for (let start = 0; start < messages.length; start += this.maxRecords) {
-      if (this.state !== 'running' || epoch !== this.epoch || payload.isStale()) break;
-      const chunk = messages.slice(start, start + this.maxRecords);
-      const work = this.processChunk(partition, chunk, epoch, () => payload.isStale());
-      this.inFlight.add(work);
-      let done: boolean;
+  private isCrashed(): boolean {
+    return this.state === 'crashed';
+  }
+
+  /** Resolves once no transaction is in flight (whatever its outcome). */
+  private async settled(): Promise<void> {
+    while (this.commit !== null) await this.commit.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.consumer!;
+    // Rounds being handled, oldest first. Two at most: while the handler works on one (on inference's
+    // scoring thread), the next is consumed and handed over, so neither thread waits for the other.
+    const inHand: HandledRound[] = [];
+    while (this.state === 'running' && !this.isCrashed()) {
+      while (inHand.length > 0 && inHand[0]!.done) await this.commitNext(inHand);
+      if (inHand.length >= ROUNDS_IN_HAND) {
+        await this.commitNext(inHand);
+        continue;
+      }
+      if (this.rewindNeeded !== null) await this.rewind(this.rewindNeeded);
+      const epoch = this.epoch;
+      const polledAt = Date.now();
+      // With a round in hand, take only what has already arrived: its commit does not wait for the next.
+      consumer.setDefaultConsumeTimeout(inHand.length > 0 ? 0 : IDLE_POLL_MS);
+      let messages: RdkafkaMessage[];
       try {
-        done = await work;
-      } finally {
-        this.inFlight.delete(work);
+        messages = await call<RdkafkaMessage[]>((cb) => consumer.consume(this.maxRecords, cb));
+      } catch (error) {
+        // Max poll exceeded, a transient broker error: librdkafka recovers by itself (and rebalances).
+        this.logger.warn({ err: errorJson(error) }, 'consume failed; polling again');
+        await sleep(100);
+        continue;
       }
-      // Not committed (shutdown, revocation): left unresolved, so the consumer reads them again.
-      if (!done) break;
-      const last = chunk[chunk.length - 1]!.offset;
-      payload.resolveOffset(last);
-      const lag = BigInt(batch.highWatermark) - BigInt(last) - 1n;
-      this.metrics.consumerLag(this.kafkaTopic, partition, Number(lag < 0n ? 0n : lag));
+      if (messages.length === 0 || this.state !== 'running') {
+        if (inHand.length > 0) await this.commitNext(inHand);
+        continue;
+      }
+      if (epoch !== this.epoch) {
+        // A rebalance (or a rewind) happened during the call: its messages may be of the revoked
+        // assignment or of the new one, already past the new position. Dropped, and read again from the
+        // committed offsets.
+        this.rewindNeeded = 'a rebalance happened while polling';
+        continue;
+      }
+      const handled: HandledRound = {
+        done: false,
+        round: this.handle(messages, epoch, polledAt).finally(() => (handled.done = true)),
+      };
+      inHand.push(handled);
     }
+    while (inHand.length > 0) await this.commitNext(inHand);
+    await this.settled();
   }
 
-  private async processChunk(
-    partition: number,
-    chunk: readonly RdkafkaMessage[],
+  /** The oldest round in hand, once handled, committed after the transaction before it (rounds commit in order). */
+  private async commitNext(inHand: HandledRound[]): Promise<void> {
+    const round = await inHand.shift()!.round;
+    if (round === null) return;
+    await this.settled();
+    if (this.isCrashed()) return;
+    this.commit = this.commitRound(round).finally(() => (this.commit = null));
+  }
+
+  /** Each partition's share of a consume call through the chunk processor; null when shutdown cut it short. */
+  private async handle(
+    messages: readonly RdkafkaMessage[],
     epoch: number,
-    stale: () => boolean,
-  ): Promise<boolean> {
-    const prepared = await this.chunks.prepare(
-      partition,
-      chunk.map((m) => this.inbound(partition, m)),
+    polledAt: number,
+  ): Promise<Round | null> {
+    const byPartition = new Map<number, InboundMessage[]>();
+    for (const m of messages) {
+      let list = byPartition.get(m.partition);
+      if (list === undefined) byPartition.set(m.partition, (list = []));
+      list.push(this.inbound(m));
+    }
+    const receivedAt = Date.now();
+    // The partitions' chunks are handed over together: a handler that scores off this thread (inference's
+    // scoring thread) has them all queued while this thread commits the previous round.
+    const prepared = await Promise.all(
+      [...byPartition].map(([partition, inbound]) => this.chunks.prepare(partition, inbound, receivedAt)),
     );
-    if (prepared === null) return false;
-    const committed = await new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ chunk: prepared, epoch, stale, resolve, reject });
-      this.kick();
-    });
-    if (committed) prepared.committed();
-    return committed;
-  }
-
-  /** Starts the commit loop unless it runs: it takes whatever chunks are queued into one transaction. */
-  private kick(): void {
-    if (this.committing) return;
-    this.committing = true;
-    void this.commitLoop();
-  }
-
-  private async commitLoop(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const taken = this.queue.splice(0);
-        const live: Pending[] = [];
-        for (const p of taken) {
-          // A chunk of an earlier assignment, or fetched by a member that has since left the group (its
-          // group metadata may no longer carry a generation the broker would refuse): never committed.
-          if (p.epoch !== this.epoch || p.stale() || this.state === 'crashed') p.resolve(false);
-          else live.push(p);
-        }
-        if (live.length === 0) continue;
-        try {
-          await this.transact(live.map((p) => p.chunk));
-          for (const p of live) p.resolve(true);
-        } catch (error) {
-          for (const p of live) p.reject(error);
-        }
-      }
-    } finally {
-      this.committing = false;
-      for (const wake of this.idleWaiters.splice(0)) wake();
+    const chunks: PreparedChunk[] = [];
+    const next = new Map<number, number>();
+    for (const chunk of prepared) {
+      if (chunk === null) return null;
+      chunks.push(chunk);
+      next.set(chunk.partition, Number(chunk.lastOffset) + 1);
     }
+    return { chunks, next, epoch, polledAt };
   }
 
-  /** Resolves once no transaction is in flight and none is queued. */
-  private idle(): Promise<void> {
-    if (!this.committing && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /** One transaction for the chunks of several partitions: their outputs, dead letters and offsets. */
-  private async transact(chunks: readonly PreparedChunk[]): Promise<void> {
+  private async commitRound(round: Round): Promise<void> {
+    // A round of an earlier assignment, or fetched by a member the group may have forgotten (it did not
+    // poll within max.poll.interval, so its generation may no longer be one the broker refuses): never
+    // committed, and read again.
+    const stale = Date.now() - round.polledAt >= this.maxPollIntervalMs;
+    if (round.epoch !== this.epoch || stale) {
+      this.epoch++;
+      this.rewindNeeded = stale
+        ? 'its poll is older than max.poll.interval'
+        : 'it was fetched before a rebalance';
+      return;
+    }
     const producer = this.producer!;
-    const byTopic = new Map<string, { key: string | Buffer | null; value: Buffer }[]>();
-    const offsets = new Map<number, string>();
-    for (const chunk of chunks) {
-      for (const { topic, messages } of chunk.topicMessages) {
-        const list = byTopic.get(topic);
-        if (list === undefined) byTopic.set(topic, [...messages]);
-        else for (const m of messages) list.push(m);
-      }
-      offsets.set(chunk.partition, nextOffset(chunk.lastOffset));
-    }
-    await producer.transaction();
     try {
-      if (byTopic.size > 0) {
-        await producer.sendBatch({
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
-      }
-      await producer.sendOffsets({
-        consumer: this.consumer!,
-        topics: [
-          {
-            topic: this.kafkaTopic,
-            partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })),
-          },
-        ],
-      });
-      await producer.commit();
+      await call((cb) => producer.beginTransaction(cb));
+      for (const chunk of round.chunks)
+        for (const { topic, messages } of chunk.topicMessages)
+          for (const m of messages) producer.produce(topic, null, m.value, m.key);
+      await call((cb) =>
+        producer.sendOffsetsToTransaction(
+          [...round.next].map(([partition, offset]) => ({ topic: this.kafkaTopic, partition, offset })),
+          this.consumer!,
+          this.transactionTimeoutMs,
+          cb,
+        ),
+      );
+      await call((cb) => producer.commitTransaction(this.transactionTimeoutMs, cb));
     } catch (error) {
       await this.afterFailedTransaction(producer, error);
-      throw error;
+      return;
+    }
+    for (const [partition, offset] of round.next) {
+      const { highOffset } = this.watermark(partition);
+      if (highOffset >= 0)
+        this.metrics.consumerLag(this.kafkaTopic, partition, Math.max(0, highOffset - offset));
+    }
+    for (const chunk of round.chunks) chunk.committed();
+  }
+
+  private watermark(partition: number): { highOffset: number } {
+    try {
+      return this.consumer!.getWatermarkOffsets(this.kafkaTopic, partition);
+    } catch {
+      return { highOffset: -1 };
     }
   }
 
-  private async afterFailedTransaction(producer: RdkafkaProducer, error: unknown): Promise<void> {
+  private async afterFailedTransaction(producer: RdkafkaKafkaProducer, error: unknown): Promise<void> {
     if (isFenced(error)) {
       // A newer incarnation of this replica started with the same transactional id: this one is a zombie.
       this.state = 'crashed';
@@ -427,7 +457,6 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
         { transactionalId: this.transactionalId, err: errorJson(error) },
         'fenced by a newer instance with the same transactional id; this batch consumer stops',
       );
-      void this.consumer?.disconnect().catch(() => undefined);
       return;
     }
     this.logger.warn(
@@ -436,25 +465,91 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
     );
     try {
       if (isFatal(error)) throw error;
-      await producer.abort();
+      await call((cb) => producer.abortTransaction(this.transactionTimeoutMs, cb));
     } catch {
       // The producer cannot go on: a new one with the same id (fencing only this old one).
-      await withTimeout(producer.disconnect(), 5_000).catch(() => undefined);
-      const next = this.newProducer(this.kafka!);
-      await next.connect();
-      this.producer = next;
+      await withTimeout(
+        call<unknown>((cb) => producer.disconnect(5_000, cb)),
+        5_000,
+      ).catch(() => undefined);
+      this.producer = await this.newProducer();
     }
+    // The round handled meanwhile is dropped too; the loop rewinds before its next poll.
+    this.epoch++;
+    this.rewindNeeded = 'its transaction failed';
   }
 
-  private inbound(partition: number, message: RdkafkaMessage): InboundMessage {
+  /**
+   * Back to the group's committed offsets for every assigned partition (read after the transaction in
+   * flight ended): whatever was consumed since and not committed is read again, and nothing committed is
+   * read twice. Rounds handled before the rewind are not committed (the epoch moves on).
+   */
+  private async rewind(why: string): Promise<void> {
+    await this.settled();
+    this.epoch++;
+    const consumer = this.consumer!;
+    const assigned = consumer.assignments().filter((tp) => tp.topic === this.kafkaTopic);
+    if (assigned.length === 0) {
+      this.rewindNeeded = null; // the next assignment starts from the committed offsets anyway
+      return;
+    }
+    let committed: { partition: number; offset: number }[];
+    try {
+      committed = await call<{ partition: number; offset: number }[]>((cb) =>
+        consumer.committed(assigned, 10_000, cb),
+      );
+    } catch (error) {
+      this.logger.warn({ err: errorJson(error), why }, 'reading the committed offsets failed; retrying');
+      await sleep(500);
+      return; // rewindNeeded stays set
+    }
+    const reset = (this.options.fromBeginning ?? true) ? OFFSET_BEGINNING : OFFSET_END;
+    await Promise.all(
+      committed.map(({ partition, offset }) =>
+        call((cb) =>
+          consumer.seek(
+            { topic: this.kafkaTopic, partition, offset: offset >= 0 ? offset : reset },
+            5_000,
+            cb,
+          ),
+        ),
+      ),
+    ).then(
+      () => {
+        this.rewindNeeded = null;
+        this.logger.info(
+          { partitions: committed.map((c) => c.partition), why },
+          'rewound to the committed offsets',
+        );
+      },
+      (error: unknown) => this.logger.warn({ err: errorJson(error), why }, 'rewind seek failed; retrying'),
+    );
+  }
+
+  private inbound(message: RdkafkaMessage): InboundMessage {
     return {
       topic: this.options.topic,
       kafkaTopic: this.kafkaTopic,
-      partition,
-      offset: message.offset,
-      key: message.key,
+      partition: message.partition,
+      offset: String(message.offset),
+      key: message.key ?? null,
       value: message.value,
-      timestamp: message.timestamp === undefined ? null : Number(message.timestamp),
+      timestamp: message.timestamp === undefined ? null : message.timestamp,
     };
   }
 }
+
+// librdkafka's logical offsets.
+const OFFSET_BEGINNING = -2;
+const OFFSET_END = -1;
+
+/** A round handed to the handler: `done` once its promise settled. */
+interface HandledRound {
+  done: boolean;
+  readonly round: Promise<Round | null>;
+}
+
+const ROUNDS_IN_HAND = 2;
+
+/** How long one consume call waits for a first message when the topic is quiet. */
+const IDLE_POLL_MS = 100;

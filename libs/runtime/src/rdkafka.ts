@@ -3,18 +3,20 @@ import { join } from 'node:path';
 
 // The part of @confluentinc/kafka-javascript (librdkafka) the batch path uses, typed here: the package is not
 // a dependency (its prebuilt binary comes from GitHub; see scripts/install-rdkafka.sh and decision 0096),
-// so its own types are not in the build. Its KafkaJS-compatible API (`KafkaJS`), as of 1.10.
+// so its own types are not in the build. Its node-rdkafka API (`KafkaConsumer`, `Producer`), as of 1.10:
+// callbacks straight onto librdkafka, one consume call across partitions (decision 0106).
 
 /** librdkafka configuration properties (CONFIGURATION.md), passed through as they are. */
 export type RdkafkaProperties = Record<string, string | number | boolean>;
 
-export interface RdkafkaLogger {
-  info(message: string, extra?: object): void;
-  error(message: string, extra?: object): void;
-  warn(message: string, extra?: object): void;
-  debug(message: string, extra?: object): void;
-  namespace(): RdkafkaLogger;
-  setLogLevel(level: number): void;
+export type RdkafkaCallback<T = void> = (error: RdkafkaError | null | undefined, value: T) => void;
+
+/** LibrdKafkaError: `code` is librdkafka's (CODES.ERRORS); the flags say what the transaction can do next. */
+export interface RdkafkaError extends Error {
+  readonly code: number;
+  readonly isFatal?: boolean;
+  readonly isRetriable?: boolean;
+  readonly isTxnRequiresAbort?: boolean;
 }
 
 export interface RdkafkaTopicPartition {
@@ -22,91 +24,81 @@ export interface RdkafkaTopicPartition {
   readonly partition: number;
 }
 
-export interface RdkafkaMessage {
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly offset: string;
-  readonly timestamp: string;
+export interface RdkafkaTopicPartitionOffset extends RdkafkaTopicPartition {
+  readonly offset: number;
 }
 
-export interface RdkafkaBatch {
+/** A consumed message. */
+export interface RdkafkaMessage {
   readonly topic: string;
   readonly partition: number;
-  readonly highWatermark: string;
-  readonly messages: readonly RdkafkaMessage[];
+  readonly offset: number;
+  readonly key?: Buffer | null;
+  readonly value: Buffer | null;
+  /** Epoch ms (the producer's create time or the broker's append time). */
+  readonly timestamp?: number;
 }
 
-export interface RdkafkaEachBatchPayload {
-  readonly batch: RdkafkaBatch;
-  resolveOffset(offset: string): void;
-  heartbeat(): Promise<void>;
-  isRunning(): boolean;
-  isStale(): boolean;
-}
-
-/** librdkafka's rebalance event: err.code is ERR__ASSIGN_PARTITIONS (-175) or ERR__REVOKE_PARTITIONS (-174). */
-export interface RdkafkaRebalanceError {
-  readonly code: number;
-  readonly message: string;
-}
-
+/**
+ * librdkafka's rebalance callback (called with the consumer as `this`, from within `consume`): err.code is
+ * ERR__ASSIGN_PARTITIONS (-175) or ERR__REVOKE_PARTITIONS (-174); the callback must call assign / unassign,
+ * and may do so later (librdkafka waits for it).
+ */
 export type RdkafkaRebalanceCallback = (
-  err: RdkafkaRebalanceError,
+  err: RdkafkaError,
   assignment: readonly RdkafkaTopicPartition[],
-  fns: { assignmentLost(): boolean },
-) => Promise<void>;
+) => void;
 
-export interface RdkafkaConsumer {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  subscribe(subscription: { topics: string[] }): Promise<void>;
-  run(config: {
-    eachBatchAutoResolve: boolean;
-    partitionsConsumedConcurrently: number;
-    eachBatch: (payload: RdkafkaEachBatchPayload) => Promise<void>;
-  }): Promise<void>;
-  assignment(): RdkafkaTopicPartition[];
+export interface RdkafkaKafkaConsumer {
+  connect(options: Record<string, unknown>, cb: RdkafkaCallback<unknown>): void;
+  disconnect(cb: RdkafkaCallback<unknown>): void;
+  subscribe(topics: string[]): void;
+  /** Up to `count` messages of any assigned partitions; waits only for the first (see the setters below). */
+  consume(count: number, cb: RdkafkaCallback<RdkafkaMessage[]>): void;
+  setDefaultConsumeTimeout(ms: number): void;
+  setDefaultIsTimeoutOnlyForFirstMessage(onlyFirst: boolean): void;
+  assign(assignment: readonly RdkafkaTopicPartition[]): void;
+  unassign(): void;
+  assignmentLost(): boolean;
+  assignments(): RdkafkaTopicPartition[];
+  /** The group's committed offsets (offset -1001 where none); read_committed waits for pending transactional ones. */
+  committed(
+    toppars: readonly RdkafkaTopicPartition[],
+    timeoutMs: number,
+    cb: RdkafkaCallback<RdkafkaTopicPartitionOffset[]>,
+  ): void;
+  seek(toppar: RdkafkaTopicPartitionOffset, timeoutMs: number, cb: RdkafkaCallback): void;
+  /** From the last fetch response, no request: `highOffset` is the partition's high watermark. */
+  getWatermarkOffsets(topic: string, partition: number): { highOffset: number; lowOffset: number };
+  on(event: 'event.error', listener: (error: RdkafkaError) => void): void;
 }
 
-export interface RdkafkaProducerMessage {
-  readonly key: string | Buffer | null;
-  readonly value: Buffer;
-}
-
-export interface RdkafkaProducer {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  transaction(): Promise<RdkafkaProducer>;
-  sendBatch(batch: {
-    topicMessages: { topic: string; messages: RdkafkaProducerMessage[] }[];
-  }): Promise<unknown>;
+export interface RdkafkaKafkaProducer {
+  connect(options: Record<string, unknown>, cb: RdkafkaCallback<unknown>): void;
+  disconnect(timeoutMs: number, cb: RdkafkaCallback<unknown>): void;
+  /** Queues one message (partition null: the configured partitioner); throws when the queue is full. */
+  produce(topic: string, partition: number | null, value: Buffer, key: string | Buffer | null): void;
+  initTransactions(timeoutMs: number, cb: RdkafkaCallback): void;
+  beginTransaction(cb: RdkafkaCallback): void;
   /** KIP-447: the offsets go with `consumer`'s group metadata (member id and generation). */
-  sendOffsets(offsets: {
-    consumer: RdkafkaConsumer;
-    topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
-  }): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
+  sendOffsetsToTransaction(
+    offsets: readonly RdkafkaTopicPartitionOffset[],
+    consumer: RdkafkaKafkaConsumer,
+    timeoutMs: number,
+    cb: RdkafkaCallback,
+  ): void;
+  commitTransaction(timeoutMs: number, cb: RdkafkaCallback): void;
+  abortTransaction(timeoutMs: number, cb: RdkafkaCallback): void;
+  on(event: 'event.error', listener: (error: RdkafkaError) => void): void;
 }
 
-export interface RdkafkaKafka {
-  consumer(
-    config: Record<string, unknown> & {
-      kafkaJS: { groupId: string; fromBeginning: boolean; autoCommit: boolean } & Record<string, unknown>;
-      rebalance_cb?: RdkafkaRebalanceCallback;
-    },
-  ): RdkafkaConsumer;
-  producer(
-    config: Record<string, unknown> & { kafkaJS: { transactionalId: string } & Record<string, unknown> },
-  ): RdkafkaProducer;
-}
-
-/** The module's KafkaJS namespace. */
+/** The module's node-rdkafka API. */
 export interface RdkafkaModule {
-  readonly KafkaJS: {
-    readonly Kafka: new (config: Record<string, unknown>) => RdkafkaKafka;
-    readonly logLevel: { readonly NOTHING: number; readonly ERROR: number; readonly WARN: number };
-  };
+  readonly KafkaConsumer: new (
+    config: Readonly<Record<string, string | number | boolean | RdkafkaRebalanceCallback>>,
+    topicConfig: RdkafkaProperties,
+  ) => RdkafkaKafkaConsumer;
+  readonly Producer: new (config: RdkafkaProperties, topicConfig?: RdkafkaProperties) => RdkafkaKafkaProducer;
   /** librdkafka's version, e.g. 2.15.1. */
   readonly librdkafkaVersion: string;
 }
@@ -134,7 +126,8 @@ export function loadRdkafka(env: Readonly<Record<string, string | undefined>> = 
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const module = require(from) as RdkafkaModule;
-      if (typeof module.KafkaJS?.Kafka !== 'function') throw new Error('no KafkaJS.Kafka export');
+      if (typeof module.KafkaConsumer !== 'function' || typeof module.Producer !== 'function')
+        throw new Error('no KafkaConsumer / Producer export');
       return { module, from: require.resolve(from) };
     } catch (error) {
       reasons.push(`${from}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);

@@ -73,9 +73,9 @@ describe.skipIf(rdkafka.module === null && !required)('the librdkafka batch path
     const zombie = new RdkafkaBatchConsumer({
       ...common,
       instanceId: 'zombie',
-      // One partition at a time and a short poll interval: stuck in its handler, it stops polling and
-      // librdkafka leaves the group after 6 s.
-      batch: { decode: (m) => m, maxRecords: 500, partitionsConcurrently: 1 },
+      // A short poll interval: stuck in its handler, its loop stops polling and librdkafka leaves the
+      // group after 6 s.
+      batch: { decode: (m) => m, maxRecords: 500 },
       consumer: { sessionTimeout: 6_000, heartbeatInterval: 1_000, rebalanceTimeout: 6_000 },
       handler: async (batch) => {
         if (held === 0) {
