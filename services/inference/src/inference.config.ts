@@ -24,6 +24,8 @@ export interface InferenceSettings {
   };
   /** Top-level keys of flat JSON records that are shipper metadata, not features (Logstash, Filebeat, Vector). */
   readonly jsonIgnoredKeys: readonly string[];
+  /** Score the stream on a worker thread (decision 0107); false: on the main thread. */
+  readonly scoringThread: boolean;
   readonly drift: {
     readonly enabled: boolean;
     readonly windowSize: number;
@@ -51,6 +53,11 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
       NETSENTRY_INFERENCE_MAX_RECORDS: int({ default: 2_000, min: 1, max: 100_000 }),
       NETSENTRY_INFERENCE_PARTITIONS_CONCURRENTLY: int({ default: 4, min: 1, max: 64 }),
       NETSENTRY_INFERENCE_MAX_WAIT: duration({ default: 20 }),
+      NETSENTRY_INFERENCE_SCORING_THREAD: bool({
+        default: true,
+        description:
+          'Decode, check, score and encode the stream on a worker thread beside the Kafka thread (false: on the main thread)',
+      }),
       NETSENTRY_INFERENCE_JSON_IGNORED_KEYS: list({
         default: [
           '@timestamp',
@@ -88,6 +95,7 @@ export function inferenceSection(): ConfigSection<InferenceSettings> {
         maxWaitMs: v.NETSENTRY_INFERENCE_MAX_WAIT,
       },
       jsonIgnoredKeys: v.NETSENTRY_INFERENCE_JSON_IGNORED_KEYS,
+      scoringThread: v.NETSENTRY_INFERENCE_SCORING_THREAD,
       drift: {
         enabled: v.NETSENTRY_INFERENCE_DRIFT,
         windowSize: v.NETSENTRY_INFERENCE_DRIFT_WINDOW,

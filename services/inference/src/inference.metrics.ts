@@ -18,6 +18,8 @@ export class InferenceMetrics {
   private readonly driftScore;
   private readonly driftShare;
   private readonly driftAlerts;
+  private readonly scoringInfo;
+  private readonly scoringCrashes;
   private servedLabels: { version: string; dataset: string } | null = null;
 
   constructor(@Optional() @Inject(Metrics) metrics?: Metrics) {
@@ -77,6 +79,23 @@ export class InferenceMetrics {
       'Drift alerts emitted on monitoring.drift, by action (ALERTED, RETRAIN_REQUESTED, COOLDOWN)',
       ['action'],
     );
+    this.scoringInfo = metrics?.gauge(
+      'netsentry_inference_scoring_info',
+      'Where the stream is scored (value 1): mode="thread" (a worker thread) or "inline" (the main thread)',
+      ['mode'],
+    );
+    this.scoringCrashes = metrics?.counter(
+      'netsentry_inference_scoring_thread_crashes_total',
+      'Scoring threads that died and were restarted',
+    );
+  }
+
+  scoringMode(mode: 'thread' | 'inline'): void {
+    this.scoringInfo?.set({ mode }, 1);
+  }
+
+  scoringThreadCrashed(): void {
+    this.scoringCrashes?.inc();
   }
 
   consumed(count: number): void {

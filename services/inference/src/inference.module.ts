@@ -1,5 +1,5 @@
-import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { HealthRegistry } from '@netsentry/observability';
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthRegistry, LOGGER, type Logger } from '@netsentry/observability';
 import type { Registry } from '@netsentry/registry';
 import {
   configProvider,
@@ -10,10 +10,11 @@ import {
 } from '@netsentry/runtime';
 import { InferenceHttpModule } from './http/http.module';
 import { PREDICT_LIMITS, predictLimitsSection } from './http/predict-limits';
-import { INFERENCE_CONFIG, loadInferenceConfig } from './inference.config';
+import { INFERENCE_CONFIG, loadInferenceConfig, type InferenceSettings } from './inference.config';
 import { InferenceMetrics } from './inference.metrics';
 import { ModelHolder } from './model/model-holder';
 import { PRODUCTION_SOURCE, RegistryProductionSource } from './model/production-source';
+import { CHUNK_SCORER, InlineChunkScorer, ThreadChunkScorer, type ChunkScorer } from './scoring/chunk-scorer';
 import { HttpScorer } from './scoring/http-scorer';
 import { SCORER } from './scoring/scorer.port';
 import { ENVELOPE_PRODUCER, ScoreTrafficBatch } from './stream/score-traffic-batch';
@@ -42,6 +43,32 @@ import { TrafficController } from './stream/traffic.controller';
       useFactory: (registry: Registry) => new RegistryProductionSource(registry),
       inject: [REGISTRY],
     },
+    {
+      provide: CHUNK_SCORER,
+      useFactory: (
+        config: InferenceSettings,
+        producer: { service: string; version: string },
+        logger: Logger,
+        metrics: InferenceMetrics,
+      ): ChunkScorer => {
+        metrics.scoringMode(config.scoringThread ? 'thread' : 'inline');
+        if (!config.scoringThread) return new InlineChunkScorer(config, producer);
+        const { dataset, drift, adminSecret, jsonIgnoredKeys } = config;
+        return new ThreadChunkScorer(
+          { config: { dataset, drift, adminSecret, jsonIgnoredKeys }, producer },
+          {
+            onCrash: (error) => {
+              metrics.scoringThreadCrashed();
+              logger.error(
+                { err: { name: error.name, message: error.message } },
+                'the scoring thread died; restarted with its models (the chunks it held are retried)',
+              );
+            },
+          },
+        );
+      },
+      inject: [INFERENCE_CONFIG, ENVELOPE_PRODUCER, LOGGER, InferenceMetrics],
+    },
     InferenceMetrics,
     ModelHolder,
     ScoreTrafficBatch,
@@ -50,7 +77,13 @@ import { TrafficController } from './stream/traffic.controller';
   ],
   exports: [SCORER, ModelHolder, ScoreTrafficBatch],
 })
-export class ScoringModule {}
+export class ScoringModule implements OnApplicationShutdown {
+  constructor(@Inject(CHUNK_SCORER) private readonly chunks: ChunkScorer) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.chunks.close();
+  }
+}
 
 @Module({
   imports: [

@@ -116,6 +116,8 @@ describe('inference replicas as processes', () => {
     const info = text.split('\n').filter((l) => l.startsWith('netsentry_batch_consumer_info{'));
     expect(info).toHaveLength(1);
     expect(info[0]).toContain(`client="${expectedClient}"`);
+    // And scores on its scoring thread (decision 0107), the default.
+    expect(text).toMatch(/^netsentry_inference_scoring_info\{mode="thread"[^}]*\} 1$/m);
   });
 
   it('loses nothing and duplicates nothing when killed with SIGKILL mid-stream and restarted', async () => {

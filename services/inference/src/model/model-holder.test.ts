@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toyBundle } from '../../test/support/bundle-scorer';
 import { INFERENCE_CONFIG, type InferenceSettings } from '../inference.config';
 import { InferenceMetrics } from '../inference.metrics';
+import { CHUNK_SCORER, type ChunkScorer } from '../scoring/chunk-scorer';
 import { ModelHolder } from './model-holder';
 import { PRODUCTION_SOURCE, type ProductionSource } from './production-source';
 
@@ -28,6 +29,15 @@ columns:
 `;
 
 const settings = { dataset: 'toy', jsonIgnoredKeys: [] } as unknown as InferenceSettings;
+/** The stream's scorer: versions loaded into it, in order (ModelHolder loads there before it serves). */
+const chunkLoads: string[] = [];
+const chunkScorer: Pick<ChunkScorer, 'load' | 'release'> = {
+  load: (model) => {
+    chunkLoads.push(model.version);
+    return Promise.resolve();
+  },
+  release: () => undefined,
+};
 const logged: { level: string; msg: string }[] = [];
 const logger = {
   info: (_o: object, msg: string) => logged.push({ level: 'info', msg }),
@@ -54,6 +64,7 @@ async function holder(): Promise<ModelHolder> {
       { provide: PRODUCTION_SOURCE, useValue: source },
       { provide: ARTIFACT_STORE, useValue: artifacts },
       { provide: LOGGER, useValue: logger },
+      { provide: CHUNK_SCORER, useValue: chunkScorer },
     ],
   }).compile();
   return module.get(ModelHolder);
@@ -128,5 +139,7 @@ describe('ModelHolder', () => {
     expect(models.current?.version).toBe('v4');
     expect(models.current).not.toBe(before);
     expect(before?.version).toBe('v1');
+    // Each version went to the stream's scorer before it was served.
+    expect(chunkLoads.slice(-2)).toEqual(['v1', 'v4']);
   });
 });

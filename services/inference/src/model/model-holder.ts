@@ -8,6 +8,7 @@ import { ARTIFACT_STORE } from '@netsentry/runtime';
 import { INFERENCE_CONFIG, type InferenceSettings } from '../inference.config';
 import { InferenceMetrics } from '../inference.metrics';
 import { RecordChecker } from '../records/record-checker';
+import { CHUNK_SCORER, type ChunkScorer, type ModelSource } from '../scoring/chunk-scorer';
 import type { ServedModel } from '../scoring/scorer.port';
 import { PRODUCTION_SOURCE, type ProductionSource } from './production-source';
 
@@ -55,6 +56,7 @@ export class ModelHolder implements OnApplicationShutdown {
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: InferenceMetrics,
+    @Inject(CHUNK_SCORER) private readonly chunks: ChunkScorer,
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
   }
@@ -112,7 +114,13 @@ export class ModelHolder implements OnApplicationShutdown {
     const started = Date.now();
     let next: LoadedModel;
     try {
-      next = await this.load(production.version, production.bundle);
+      const loaded = await this.load(production.version, production.bundle);
+      next = loaded.model;
+      // The stream's scoring thread builds the same model before any chunk is scored with it.
+      await this.chunks.load(next, loaded.source).catch((error: unknown) => {
+        next.scorer.free();
+        throw error;
+      });
     } catch (error) {
       const refused = error instanceof ModelRefusedError;
       this.metrics.swap(refused ? 'refused' : 'failed');
@@ -145,11 +153,19 @@ export class ModelHolder implements OnApplicationShutdown {
       previous === null ? 'model loaded; serving' : 'model swapped',
     );
     this.markLoaded();
-    if (previous !== null) setTimeout(() => previous.scorer.free(), RELEASE_DELAY_MS).unref();
+    if (previous !== null)
+      setTimeout(() => {
+        previous.scorer.free();
+        this.chunks.release(previous);
+      }, RELEASE_DELAY_MS).unref();
   }
 
-  private async load(version: string, ref: ArtifactRef): Promise<LoadedModel> {
-    const bundle = parseBundle(await this.artifacts.getBuffer(ref));
+  private async load(
+    version: string,
+    ref: ArtifactRef,
+  ): Promise<{ model: LoadedModel; source: ModelSource }> {
+    const bytes = await this.artifacts.getBuffer(ref);
+    const bundle = parseBundle(bytes);
     if (bundle.dataset.name !== this.config.dataset) {
       throw new ModelRefusedError(
         `bundle ${version} serves dataset '${bundle.dataset.name}', this instance serves '${this.config.dataset}'`,
@@ -158,26 +174,38 @@ export class ModelHolder implements OnApplicationShutdown {
     const schemaRef = await this.source.schemaRef(bundle.training.runId);
     if (schemaRef === null)
       throw new ModelRefusedError(`no dataset schema recorded for run ${bundle.training.runId}`);
-    const schema = parseDatasetSchema((await this.artifacts.getBuffer(schemaRef)).toString('utf8'));
+    const schemaText = (await this.artifacts.getBuffer(schemaRef)).toString('utf8');
+    const schema = parseDatasetSchema(schemaText);
     if (schema.sha256 !== bundle.dataset.schemaSha256) {
       throw new ModelRefusedError(
         `the schema of run ${bundle.training.runId} (${schema.sha256.slice(0, 12)}) is not the one bundle ${version} was trained with (${bundle.dataset.schemaSha256.slice(0, 12)})`,
       );
     }
-    const scorer = await openBundle(bundle);
-    const checker = new RecordChecker(schema, { ignoredFlatKeys: this.config.jsonIgnoredKeys });
-    return {
-      version,
-      dataset: bundle.dataset.name,
-      features: checker.features,
-      featureSet: checker.featureSet,
-      threshold: bundle.threshold,
-      labels: { positive: bundle.classLabels.positive, negative: bundle.classLabels.negative },
-      bundle,
-      scorer,
-      schema,
-      checker,
-      loadedAt: Date.now(),
-    };
+    const model = await buildLoadedModel(version, bundle, schema, this.config.jsonIgnoredKeys);
+    return { model, source: { bundle: new Uint8Array(bytes), schemaText } };
   }
+}
+
+/** A bundle and its schema as a servable model: the bundle opened, the record checks built. */
+export async function buildLoadedModel(
+  version: string,
+  bundle: ModelBundle,
+  schema: DatasetSchema,
+  ignoredFlatKeys: readonly string[],
+): Promise<LoadedModel> {
+  const scorer = await openBundle(bundle);
+  const checker = new RecordChecker(schema, { ignoredFlatKeys });
+  return {
+    version,
+    dataset: bundle.dataset.name,
+    features: checker.features,
+    featureSet: checker.featureSet,
+    threshold: bundle.threshold,
+    labels: { positive: bundle.classLabels.positive, negative: bundle.classLabels.negative },
+    bundle,
+    scorer,
+    schema,
+    checker,
+    loadedAt: Date.now(),
+  };
 }

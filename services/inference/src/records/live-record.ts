@@ -33,7 +33,7 @@ const RESERVED = new Set(['recordId', 'source', 'observedAt', 'features']);
  * default: `{recordId?, source?, observedAt?, features: {...}}` or the same with the features at the top
  * level. A JSON record without `recordId` takes the message key, else its log position.
  */
-export function decodeTrafficRecord(message: InboundMessage): LiveRecord {
+export function decodeTrafficRecord(message: Pick<InboundMessage, 'key' | 'value'>): LiveRecord {
   const bytes = message.value;
   if (bytes === null || bytes.length === 0) throw new RecordError('NOT_AVRO_OR_JSON', 'empty message');
   if (bytes[0] === 0xc3 && bytes[1] === 0x01) {

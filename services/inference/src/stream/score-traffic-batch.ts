@@ -1,20 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ContractRegistry, messageKey, type TrafficPrediction } from '@netsentry/contracts';
+import { CodedError } from '@netsentry/contracts';
+import type { LiveDriftReport } from '@netsentry/ml';
 import { LOGGER, type Logger } from '@netsentry/observability';
-import {
-  uuidV5,
-  type BatchOutput,
-  type BatchRejection,
-  type BatchResult,
-  type StageBatch,
+import type {
+  BatchOutput,
+  BatchRejection,
+  BatchResult,
+  InboundMessage,
+  StageBatch,
 } from '@netsentry/runtime';
-import { DriftWatch } from '../drift/drift-watch';
-import { INFERENCE_CONFIG, type InferenceSettings } from '../inference.config';
 import { InferenceMetrics } from '../inference.metrics';
 import { ModelHolder } from '../model/model-holder';
-import { decodeErrorCode, type LiveRecord } from '../records/live-record';
-import { RecordError } from '../records/record-error';
-import { scoreRecords, verdict } from '../scoring/score-records';
+import { decodeErrorCode } from '../records/live-record';
+import { CHUNK_SCORER, type ChunkScorer } from '../scoring/chunk-scorer';
+import { packChunk } from '../scoring/score-chunk';
 
 export const ENVELOPE_PRODUCER = Symbol('ENVELOPE_PRODUCER');
 
@@ -27,128 +26,95 @@ export class NoModelLoadedError extends Error {
   }
 }
 
+/** A live record refused by decoding or by the model's checks, with the reason code scoring gave. */
+export class RefusedRecordError extends CodedError<string> {
+  override readonly retryable = false;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /**
- * Scores one batch of live records: the served model's record checks (refused records go to traffic.dlq
- * with their reason code), one frame, one call of the bundle's scoring path, one prediction per accepted
- * record keyed by its record id, and the live drift window — all emitted in the batch's transaction.
+ * Scores one chunk of live records: decoding (Avro or JSON, per message), the served model's record checks
+ * (refused records go to traffic.dlq with their reason code), one frame, one call of the bundle's scoring
+ * path, one prediction per accepted record keyed by its record id, and the live drift window — all on the
+ * scoring thread (decision 0107) — emitted in the chunk's transaction; the metrics are kept here.
  */
 @Injectable()
 export class ScoreTrafficBatch {
-  private readonly contracts = ContractRegistry.bundled();
-  private readonly drift: DriftWatch;
-
   constructor(
     private readonly models: ModelHolder,
     private readonly metrics: InferenceMetrics,
-    @Inject(INFERENCE_CONFIG) config: InferenceSettings,
-    @Inject(ENVELOPE_PRODUCER) private readonly producer: { service: string; version: string },
+    @Inject(CHUNK_SCORER) private readonly scorer: ChunkScorer,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.drift = new DriftWatch(config.drift, producer, config.dataset, config.adminSecret);
-  }
+  ) {}
 
-  execute(batch: StageBatch<LiveRecord>): BatchResult {
+  async execute(batch: StageBatch<InboundMessage>): Promise<BatchResult> {
     for (const u of batch.undecodable) this.metrics.deadLettered(decodeErrorCode(u.error));
     const model = this.models.current;
     if (model === null) throw new NoModelLoadedError();
-    const records = batch.records;
-    const scored = scoreRecords(
+    const messages = batch.records.map((r) => r.message);
+    const scored = await this.scorer.score(
+      packChunk(model.version, batch.kafkaTopic, batch.partition, batch.receivedAt, messages),
       model,
-      records.map((r) => r.value),
     );
     const rejected: BatchRejection[] = scored.rejected.map((r) => {
       this.metrics.deadLettered(r.code);
-      return { message: records[r.index]!.message, error: new RecordError(r.code, r.reason) };
+      return { message: messages[r.index]!, error: new RefusedRecordError(r.code, r.reason) };
     });
-    this.metrics.consumed(records.length + batch.undecodable.length);
-
-    const outputs: BatchOutput[] = [];
-    const { accepted, scores } = scored;
-    if (accepted.length > 0) {
-      this.metrics.scored(accepted.length, scored.scoringSeconds);
-      const now = Date.now();
-      const scoringMs = scored.scoringSeconds * 1000;
-      const latencyMs = now - batch.receivedAt;
-      let positives = 0;
-      const observedAt = new Float64Array(accepted.length);
-      for (let k = 0; k < accepted.length; k++) {
-        const r = records[accepted[k]!]!;
-        const record = r.value;
-        const score = scores[k]!;
-        const { isPositive, label } = verdict(model, score);
-        if (isPositive) positives++;
-        const produced = r.message.timestamp;
-        const endToEndMs = produced === null ? null : now - produced;
-        if (endToEndMs !== null) this.metrics.endToEnd(endToEndMs / 1000);
-        observedAt[k] = record.observedAt ?? now;
-        const eventId = uuidV5(
-          `inference/${r.message.kafkaTopic}/${r.message.partition}/${r.message.offset}`,
-        );
-        const prediction: TrafficPrediction = {
-          envelope: {
-            eventId,
-            runId: null,
-            correlationId: record.correlationId ?? eventId,
-            causationId: record.eventId,
-            producer: this.producer,
-            occurredAt: now,
-            schemaVersion: 0,
-          },
-          recordId: record.recordId,
-          source: record.source,
-          dataset: model.dataset,
-          score,
-          label,
-          isPositive,
-          modelVersion: model.version,
-          latencyMs,
-          threshold: model.threshold,
-          explanation: null,
-          scoringMs,
-          endToEndMs,
-        };
-        outputs.push({
+    this.metrics.consumed(messages.length + batch.undecodable.length);
+    const n = scored.accepted;
+    const outputs: BatchOutput[] = new Array<BatchOutput>(n);
+    if (n > 0) {
+      this.metrics.scored(n, scored.scoringSeconds);
+      const bytes = Buffer.from(
+        scored.predictions.buffer,
+        scored.predictions.byteOffset,
+        scored.predictions.byteLength,
+      );
+      const spans = scored.predictionSpans;
+      for (let k = 0; k < n; k++) {
+        const start = spans[k * 2]!;
+        outputs[k] = {
           topic: 'traffic.predictions',
-          key: messageKey('traffic.predictions', prediction),
-          value: this.contracts.encode('traffic.predictions', prediction),
-        });
+          key: scored.keys[k]!,
+          value: bytes.subarray(start, start + spans[k * 2 + 1]!),
+        };
       }
-      this.metrics.predicted(model.labels.positive, positives);
-      this.metrics.predicted(model.labels.negative, accepted.length - positives);
-
-      const { report, emission } = this.drift.observe(model, scored.frame, observedAt, now);
-      if (report !== null) this.metrics.drift(report.features, report.shareDrifted);
-      if (emission !== null) {
-        this.metrics.driftAlert(emission.alert.action);
-        this.logger.warn(
-          {
-            modelVersion: model.version,
-            action: emission.alert.action,
-            shareDrifted: emission.report.shareDrifted,
-            drifted: emission.report.features.filter((f) => f.drifted).map((f) => f.feature),
-            reason: emission.decision.reason,
-          },
-          'live traffic drifted from the training profile',
-        );
-        outputs.push({
-          topic: 'monitoring.drift',
-          key: messageKey('monitoring.drift', emission.alert),
-          value: this.contracts.encode('monitoring.drift', emission.alert),
-        });
-        if (emission.retrain !== null) {
-          outputs.push({
-            topic: 'admin.commands',
-            key: messageKey('admin.commands', emission.retrain),
-            value: this.contracts.encode('admin.commands', emission.retrain),
-          });
-        }
-      }
+      for (const ms of scored.endToEndMs) this.metrics.endToEnd(ms / 1000);
+      this.metrics.predicted(scored.labels.positive, scored.positives);
+      this.metrics.predicted(scored.labels.negative, n - scored.positives);
+    }
+    const { report, alert } = scored.drift;
+    if (report !== null) this.metrics.drift(report.features, report.shareDrifted);
+    if (alert !== null) {
+      this.metrics.driftAlert(alert.action);
+      this.logger.warn(
+        {
+          modelVersion: scored.version,
+          action: alert.action,
+          shareDrifted: alert.shareDrifted,
+          drifted: alert.drifted,
+          reason: alert.reason,
+        },
+        'live traffic drifted from the training profile',
+      );
+    }
+    for (const o of scored.drift.outputs) {
+      outputs.push({
+        topic: o.topic,
+        key: o.key,
+        value: Buffer.from(o.value.buffer, o.value.byteOffset, o.value.byteLength),
+      });
     }
     return { outputs, rejected };
   }
 
   /** The latest drift evaluation (for the status endpoint and tests). */
-  get latestDrift(): ReturnType<DriftWatch['observe']>['report'] {
-    return this.drift.latest;
+  get latestDrift(): LiveDriftReport | null {
+    return this.scorer.latestDrift;
   }
 }

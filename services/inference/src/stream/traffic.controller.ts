@@ -1,8 +1,13 @@
 import { Controller } from '@nestjs/common';
 import type { ModelPushed } from '@netsentry/contracts';
-import { StageBatchHandler, StageHandler, type BatchResult, type StageBatch } from '@netsentry/runtime';
+import {
+  StageBatchHandler,
+  StageHandler,
+  type BatchResult,
+  type InboundMessage,
+  type StageBatch,
+} from '@netsentry/runtime';
 import { ModelHolder } from '../model/model-holder';
-import { decodeTrafficRecord, type LiveRecord } from '../records/live-record';
 import { ScoreTrafficBatch } from './score-traffic-batch';
 
 /** The Kafka side of inference: live records in batches, and model.pushed on every replica. */
@@ -13,8 +18,9 @@ export class TrafficController {
     private readonly models: ModelHolder,
   ) {}
 
-  @StageBatchHandler('traffic.records', { decode: decodeTrafficRecord })
-  onTraffic(batch: StageBatch<LiveRecord>): BatchResult {
+  // Decoded on the scoring thread with the rest of the work (decision 0107): the runtime passes the bytes.
+  @StageBatchHandler('traffic.records', { decode: (message) => message })
+  onTraffic(batch: StageBatch<InboundMessage>): Promise<BatchResult> {
     return this.scoreBatch.execute(batch);
   }
 
