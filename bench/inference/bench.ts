@@ -404,6 +404,12 @@ async function latency(
   /** The latencies of records sent after the first 2 s at the rate: the steady state, past the ramp-up. */
   const steady: number[] = [];
   const slowBySecond = new Map<number, number>();
+  const stages = {
+    inbound: [] as number[],
+    handler: [] as number[],
+    queued: [] as number[],
+    delivered: [] as number[],
+  };
   let firstSend = 0;
   const reader = kafka.consumer({ groupId: `${prefix}.reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -416,10 +422,17 @@ async function latency(
       eachBatch: ({ batch }) => {
         const now = Date.now();
         for (const m of batch.messages) {
-          const id = m.key?.toString() ?? contracts.decode('traffic.predictions', m.value!).recordId;
-          const sent = sentAt.get(id);
+          const p = contracts.decode('traffic.predictions', m.value!);
+          const sent = sentAt.get(p.recordId);
           if (sent !== undefined) {
             latencies.push(now - sent);
+            // Where a record's time goes: the service's timestamps in its prediction, the prediction's own.
+            const scoredAt = sent + (p.endToEndMs ?? 0);
+            const producedAt = Number(m.timestamp);
+            stages.inbound.push(scoredAt - p.latencyMs - sent);
+            stages.handler.push(p.latencyMs);
+            stages.queued.push(producedAt - scoredAt);
+            stages.delivered.push(now - producedAt);
             if (sent - firstSend >= 2_000) steady.push(now - sent);
             if (now - sent > 100) {
               const second = Math.floor((sent - firstSend) / 1000);
@@ -479,6 +492,15 @@ async function latency(
         const s = [...steady].sort((a, b) => a - b);
         return { steadyP50Ms: percentile(s, 0.5), steadyP99Ms: percentile(s, 0.99) };
       })(),
+      // Per record, from its send: to the service's handler (inbound: produce, broker, fetch, the wait for
+      // its chunk), the handler (decode, checks, scoring), the wait for its transaction (queued), and from
+      // the prediction's produce to the reader (delivered: the transaction's commit and the reader's fetch).
+      stagesMs: Object.fromEntries(
+        Object.entries(stages).map(([k, v]) => {
+          const s = [...v].sort((a, b) => a - b);
+          return [k, { p50: percentile(s, 0.5), p99: percentile(s, 0.99) }];
+        }),
+      ),
       // Records slower than 100 ms, by the second of the run they were sent in: where the tail comes from.
       over100MsBySecond: Object.fromEntries([...slowBySecond].sort((a, b) => a[0] - b[0])),
     });
