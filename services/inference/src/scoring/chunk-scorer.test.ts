@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../model/model-holder';
-import { nodeFlagsForWorker, ThreadChunkScorer } from './chunk-scorer';
+import { newWorkerWithFlags, nodeFlagsForWorker, ThreadChunkScorer } from './chunk-scorer';
 import { packChunk } from './score-chunk';
 import type { ScoringWorkerData } from './scoring-worker';
 
@@ -89,5 +89,21 @@ describe('ThreadChunkScorer', () => {
     expect(nodeFlagsForWorker(['--conditions=development', '--enable-source-maps'])).toEqual([
       '--enable-source-maps',
     ]);
+  });
+
+  it('starts the thread when the service runs with flags a worker refuses (node --trace-gc main.js)', async () => {
+    // Worker refuses V8 and per-process flags (ERR_WORKER_INVALID_EXEC_ARGV): the service failed to start.
+    const flags = ['--trace-gc', '--enable-source-maps', '--max-old-space-size=512'];
+    const worker = newWorkerWithFlags(fake, {}, flags);
+    try {
+      const reply = await new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage({ id: 1, type: 'load', key: 'v1#1', version: 'v1' });
+      });
+      expect(reply).toEqual({ id: 1, ok: true, value: null });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

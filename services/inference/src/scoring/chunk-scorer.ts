@@ -171,10 +171,7 @@ export class ThreadChunkScorer implements ChunkScorer {
 
   private spawn(): Worker {
     // Without the development condition the test runner adds: the worker runs the compiled packages.
-    const worker = new Worker(this.path, {
-      workerData: this.data,
-      execArgv: nodeFlagsForWorker(process.execArgv),
-    });
+    const worker = newWorkerWithFlags(this.path, this.data, nodeFlagsForWorker(process.execArgv));
     this.spawnedAt = Date.now();
     worker.unref();
     worker.on('message', (reply: ScoringWorkerReply) => {
@@ -228,6 +225,26 @@ export class ThreadChunkScorer implements ChunkScorer {
 
 /** A worker that dies sooner than this after starting is not restarted. */
 const MIN_UPTIME_MS = 5_000;
+
+/**
+ * A worker with the process's flags, less those a worker refuses: V8 and per-process options such as
+ * `--trace-gc` or `--max-old-space-size` (they apply to the whole process, the worker included, anyway).
+ * Node names the refused flags in its error; the worker is started once more without them.
+ */
+export function newWorkerWithFlags(path: string, workerData: unknown, flags: readonly string[]): Worker {
+  try {
+    return new Worker(path, { workerData, execArgv: [...flags] });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    const refused = new Set(
+      (error as Error).message
+        .slice((error as Error).message.indexOf(':') + 1)
+        .split(',')
+        .map((f) => f.trim()),
+    );
+    return new Worker(path, { workerData, execArgv: flags.filter((f) => !refused.has(f)) });
+  }
+}
 
 /** The process's Node flags for a worker, without `--conditions` (vitest adds `development`: TypeScript sources). */
 export function nodeFlagsForWorker(execArgv: readonly string[]): string[] {
