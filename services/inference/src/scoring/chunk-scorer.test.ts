@@ -17,7 +17,7 @@ const data = {
 const model = { version: 'v1' } as LoadedModel;
 const source = { bundle: new Uint8Array([1, 2, 3]), schemaText: 'name: toy' };
 
-function chunk(count: number) {
+function chunk(count: number, partition = 0) {
   const messages = Array.from({ length: count }, (_, i) => ({
     topic: 'traffic.records' as const,
     kafkaTopic: 't',
@@ -27,7 +27,7 @@ function chunk(count: number) {
     value: Buffer.from(`{"recordId":"r${i}"}`),
     timestamp: null,
   }));
-  return packChunk('v1', 't', 0, Date.now(), messages);
+  return packChunk('v1', 't', partition, Date.now(), messages);
 }
 
 describe('ThreadChunkScorer', () => {
@@ -46,6 +46,23 @@ describe('ThreadChunkScorer', () => {
       await scorer.close(100);
     }
   }, 20_000);
+
+  it("sends a round's chunks, asked for together, as one request, and answers each chunk with its own result", async () => {
+    const scorer = new ThreadChunkScorer(data, { onCrash: () => undefined }, fake);
+    try {
+      await scorer.load(model, source);
+      const round = await Promise.all([0, 1, 2].map((p) => scorer.score(chunk(p + 1, p), model)));
+      expect(round).toMatchObject([
+        { count: 1, partition: 0, request: 1 },
+        { count: 2, partition: 1, request: 1 },
+        { count: 3, partition: 2, request: 1 },
+      ]);
+      // The next round is a request of its own.
+      expect(await scorer.score(chunk(4, 3), model)).toMatchObject({ count: 4, request: 2 });
+    } finally {
+      await scorer.close(100);
+    }
+  });
 
   it('keeps a model loaded again (a rollback) when the earlier instance of its version is released', async () => {
     const scorer = new ThreadChunkScorer(data, { onCrash: () => undefined }, fake);

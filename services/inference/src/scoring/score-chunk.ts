@@ -124,13 +124,19 @@ export interface ChunkScoringContext {
   readonly producer: { readonly service: string; readonly version: string };
 }
 
-/**
- * Decodes, checks and scores one chunk through the bundle's one scoring path (`scoreRecords`), encodes one
- * prediction per accepted record keyed by its record id, and feeds the drift window. Pure of I/O: the same
- * function runs on the scoring thread and, with the thread off, on the main thread.
- */
+/** One chunk through `scoreChunks`. */
 export function scoreChunk(context: ChunkScoringContext, input: ChunkInput): ChunkScored {
-  const { model, drift, producer } = context;
+  return scoreChunks(context, [input])[0]!;
+}
+
+interface DecodedChunk {
+  readonly records: LiveRecord[];
+  /** Chunk positions of `records`. */
+  readonly indices: number[];
+  readonly rejected: ChunkRejection[];
+}
+
+function decodeChunk(input: ChunkInput): DecodedChunk {
   const buffer = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength);
   const records: LiveRecord[] = [];
   const indices: number[] = [];
@@ -151,69 +157,113 @@ export function scoreChunk(context: ChunkScoringContext, input: ChunkInput): Chu
       rejected.push({ index: i, code: decodeErrorCode(error), reason: (error as Error).message });
     }
   }
+  return { records, indices, rejected };
+}
 
-  const scored = scoreRecords(model, records);
-  for (const r of scored.rejected)
-    rejected.push({ index: indices[r.index]!, code: r.code, reason: r.reason });
-  rejected.sort((a, b) => a.index - b.index);
-
+/**
+ * Decodes, checks and scores chunks of one model (chunks of several partitions taken together) through the
+ * bundle's one scoring path: one `scoreRecords` call for all of them, so a round of small per-partition
+ * chunks pays the frame, preprocessing and model call once. Then, per chunk, one prediction per accepted
+ * record keyed by its record id, encoded in one buffer; the drift window observes the whole frame once,
+ * and its evaluation (report, alert, extra outputs) goes with the first chunk. Pure of I/O: the same function
+ * runs on the scoring thread and, with the thread off, on the main thread.
+ */
+export function scoreChunks(context: ChunkScoringContext, inputs: readonly ChunkInput[]): ChunkScored[] {
+  const { model, drift, producer } = context;
+  const decoded = inputs.map(decodeChunk);
+  /** Where each chunk's records start in the combined batch. */
+  const firsts: number[] = [];
+  const all: LiveRecord[] = [];
+  for (const d of decoded) {
+    firsts.push(all.length);
+    for (const r of d.records) all.push(r);
+  }
+  const scored = scoreRecords(model, all);
   const { accepted, scores } = scored;
-  const n = accepted.length;
+  const total = accepted.length;
   const now = Date.now();
   const scoringMs = scored.scoringSeconds * 1000;
-  const latencyMs = now - input.receivedAt;
-  const predictions: TrafficPrediction[] = [];
-  const keys: string[] = [];
-  const endToEnd: number[] = [];
-  const observedAt = new Float64Array(n);
-  let positives = 0;
-  for (let k = 0; k < n; k++) {
-    const i = indices[accepted[k]!]!;
-    const record = records[accepted[k]!]!;
-    const score = scores[k]!;
-    const { isPositive, label } = verdict(model, score);
-    if (isPositive) positives++;
-    const produced = input.timestamps[i]!;
-    const endToEndMs = Number.isNaN(produced) ? null : now - produced;
-    if (endToEndMs !== null) endToEnd.push(endToEndMs);
-    observedAt[k] = record.observedAt ?? now;
-    const eventId = uuidV5(`inference/${input.kafkaTopic}/${input.partition}/${input.offsets[i]}`);
-    const prediction: TrafficPrediction = {
-      envelope: {
-        eventId,
-        runId: null,
-        correlationId: record.correlationId ?? eventId,
-        causationId: record.eventId,
-        producer,
-        occurredAt: now,
-        schemaVersion: LATEST_SCHEMA_VERSION['traffic.predictions'],
-      },
-      recordId: record.recordId,
-      source: record.source,
-      dataset: model.dataset,
-      score,
-      label,
-      isPositive,
-      modelVersion: model.version,
-      latencyMs,
-      threshold: model.threshold,
-      explanation: null,
-      scoringMs,
-      endToEndMs,
-    };
-    const key = messageKey('traffic.predictions', prediction);
-    keys.push(keyString(key) ?? record.recordId);
-    predictions.push(prediction);
+  const observedAt = new Float64Array(total);
+  const results: ChunkScored[] = [];
+  let k = 0; // position in `accepted`, ascending across chunks
+  let r = 0; // position in `scored.rejected`, ascending too
+  for (let c = 0; c < inputs.length; c++) {
+    const input = inputs[c]!;
+    const { records, indices, rejected } = decoded[c]!;
+    const first = firsts[c]!;
+    const end = first + records.length;
+    for (; r < scored.rejected.length && scored.rejected[r]!.index < end; r++) {
+      const x = scored.rejected[r]!;
+      rejected.push({ index: indices[x.index - first]!, code: x.code, reason: x.reason });
+    }
+    rejected.sort((a, b) => a.index - b.index);
+    const latencyMs = now - input.receivedAt;
+    const predictions: TrafficPrediction[] = [];
+    const keys: string[] = [];
+    const endToEnd: number[] = [];
+    let positives = 0;
+    for (; k < total && accepted[k]! < end; k++) {
+      const local = accepted[k]! - first;
+      const i = indices[local]!;
+      const record = records[local]!;
+      const score = scores[k]!;
+      const { isPositive, label } = verdict(model, score);
+      if (isPositive) positives++;
+      const produced = input.timestamps[i]!;
+      const endToEndMs = Number.isNaN(produced) ? null : now - produced;
+      if (endToEndMs !== null) endToEnd.push(endToEndMs);
+      observedAt[k] = record.observedAt ?? now;
+      const eventId = uuidV5(`inference/${input.kafkaTopic}/${input.partition}/${input.offsets[i]}`);
+      const prediction: TrafficPrediction = {
+        envelope: {
+          eventId,
+          runId: null,
+          correlationId: record.correlationId ?? eventId,
+          causationId: record.eventId,
+          producer,
+          occurredAt: now,
+          schemaVersion: LATEST_SCHEMA_VERSION['traffic.predictions'],
+        },
+        recordId: record.recordId,
+        source: record.source,
+        dataset: model.dataset,
+        score,
+        label,
+        isPositive,
+        modelVersion: model.version,
+        latencyMs,
+        threshold: model.threshold,
+        explanation: null,
+        scoringMs,
+        endToEndMs,
+      };
+      const key = messageKey('traffic.predictions', prediction);
+      keys.push(keyString(key) ?? record.recordId);
+      predictions.push(prediction);
+    }
+    // One buffer for the chunk's predictions (its ArrayBuffer is transferred back to the main thread).
+    const encoded = contracts.encodeAll('traffic.predictions', predictions);
+    const n = predictions.length;
+    results.push({
+      version: model.version,
+      labels: model.labels,
+      predictions: encoded.bytes,
+      predictionSpans: encoded.spans,
+      keys,
+      rejected,
+      accepted: n,
+      positives,
+      // The one model call's time, shared by the chunks' accepted records (the metric's sum stays true).
+      scoringSeconds: total === 0 ? 0 : (scored.scoringSeconds * n) / total,
+      endToEndMs: Float64Array.from(endToEnd),
+      drift: { report: null, alert: null, outputs: [] },
+    });
   }
-  // One buffer for the chunk's predictions (its ArrayBuffer is transferred back to the main thread).
-  const encoded = contracts.encodeAll('traffic.predictions', predictions);
 
-  let report: LiveDriftReport | null = null;
-  let alert: ChunkScored['drift']['alert'] = null;
-  const outputs: ChunkExtraOutput[] = [];
-  if (n > 0) {
+  if (total > 0 && results.length > 0) {
     const observed = drift.observe(model, scored.frame, observedAt, now);
-    report = observed.report;
+    let alert: ChunkScored['drift']['alert'] = null;
+    const outputs: ChunkExtraOutput[] = [];
     const emission = observed.emission;
     if (emission !== null) {
       alert = {
@@ -235,20 +285,9 @@ export function scoreChunk(context: ChunkScoringContext, input: ChunkInput): Chu
         });
       }
     }
+    results[0] = { ...results[0]!, drift: { report: observed.report, alert, outputs } };
   }
-  return {
-    version: model.version,
-    labels: model.labels,
-    predictions: encoded.bytes,
-    predictionSpans: encoded.spans,
-    keys,
-    rejected,
-    accepted: n,
-    positives,
-    scoringSeconds: scored.scoringSeconds,
-    endToEndMs: Float64Array.from(endToEnd),
-    drift: { report, alert, outputs },
-  };
+  return results;
 }
 
 function keyString(key: string | Buffer | null): string | null {

@@ -4,10 +4,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DriftWatch } from '../drift/drift-watch';
 import type { InferenceSettings } from '../inference.config';
 import { buildLoadedModel, type LoadedModel } from '../model/model-holder';
-import { scoreChunk, type ChunkInput } from './score-chunk';
+import { scoreChunks, type ChunkInput, type ChunkScored } from './score-chunk';
 
 // The scoring thread (decision 0107): the models the main thread serves, built here from the same bundle
-// bytes, and scoreChunk for every chunk the main thread sends. Requests are answered in order.
+// bytes, and scoreChunks for the chunks the main thread sends together (a round's partitions: one model
+// call for each run of chunks with the same model). Requests are answered in order.
 
 export interface ScoringWorkerData {
   readonly config: Pick<InferenceSettings, 'dataset' | 'drift' | 'adminSecret' | 'jsonIgnoredKeys'>;
@@ -18,7 +19,8 @@ export type ScoringWorkerRequest =
   /** `key` names this load (chunks and the release name it); `version` is the model's. */
   | { type: 'load'; id: number; key: string; version: string; bundle: Uint8Array; schemaText: string }
   | { type: 'release'; id: number; key: string }
-  | { type: 'score'; id: number; input: ChunkInput };
+  /** Answered with one ChunkScored per input, in order. */
+  | { type: 'score'; id: number; inputs: ChunkInput[] };
 
 export type ScoringWorkerReply =
   | { id: number; ok: true; value: unknown }
@@ -58,11 +60,18 @@ function serve(): void {
         return null;
       }
       case 'score': {
-        const model = models.get(request.input.version);
-        if (model === undefined)
-          throw new Error(`model ${request.input.version} is not loaded in the scoring thread`);
-        const scored = scoreChunk({ model, drift, producer: data.producer }, request.input);
-        return scored;
+        const results: ChunkScored[] = [];
+        const inputs = request.inputs;
+        for (let from = 0; from < inputs.length;) {
+          const key = inputs[from]!.version;
+          let to = from + 1;
+          while (to < inputs.length && inputs[to]!.version === key) to++;
+          const model = models.get(key);
+          if (model === undefined) throw new Error(`model ${key} is not loaded in the scoring thread`);
+          results.push(...scoreChunks({ model, drift, producer: data.producer }, inputs.slice(from, to)));
+          from = to;
+        }
+        return results;
       }
     }
   }
@@ -75,12 +84,12 @@ function serve(): void {
         const value = await handle(request);
         const transfer: ArrayBuffer[] = [];
         if (request.type === 'score') {
-          const scored = value as ReturnType<typeof scoreChunk>;
-          transfer.push(
-            scored.predictions.buffer as ArrayBuffer,
-            scored.predictionSpans.buffer as ArrayBuffer,
-            scored.endToEndMs.buffer as ArrayBuffer,
-          );
+          for (const scored of value as ChunkScored[])
+            transfer.push(
+              scored.predictions.buffer as ArrayBuffer,
+              scored.predictionSpans.buffer as ArrayBuffer,
+              scored.endToEndMs.buffer as ArrayBuffer,
+            );
         }
         port!.postMessage({ id: request.id, ok: true, value } satisfies ScoringWorkerReply, transfer);
       } catch (error) {
