@@ -12,10 +12,19 @@
 // from its send to its prediction arriving at a read_committed reader (end to end as a user sees it).
 // Prints one JSON line per measurement. Run through bench/inference/run.sh (it builds and sets the env).
 import { ContractRegistry, topicName } from '@netsentry/contracts';
-import { BatchConsumer, openStores, provisionTopics } from '@netsentry/runtime';
+import {
+  BatchConsumer,
+  loadRdkafka,
+  openStores,
+  provisionTopics,
+  type RdkafkaCallback,
+  type RdkafkaKafkaConsumer,
+  type RdkafkaModule,
+} from '@netsentry/runtime';
 import { freePort, isolatedStageEnv, newKafka, repoRoot, uniqueName } from '@netsentry/testkit';
-import type { Admin, Kafka, Message } from 'kafkajs';
+import type { Admin, Consumer, Kafka, Message } from 'kafkajs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   loadFixture,
@@ -29,6 +38,11 @@ const RATES = (process.env.BENCH_RATES ?? '1000,5000').split(',').map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 15);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const INFERENCE_ROUNDS = Number(process.env.BENCH_INFERENCE_ROUNDS ?? 2);
+/**
+ * The latency rows' sides: the service on kafkajs, on rdkafka (with BENCH_RDKAFKA), and the Python
+ * consumer at-least-once and exactly-once (the references), e.g. `rdkafka,python-eos`.
+ */
+const LATENCY_SIDES = (process.env.BENCH_LATENCY_SIDES ?? 'kafkajs,rdkafka,python,python-eos').split(',');
 const contracts = ContractRegistry.bundled();
 const kafka: Kafka = newKafka('inference-bench');
 
@@ -123,7 +137,12 @@ function startInference(env: Record<string, string>, port: number): ChildProcess
       NETSENTRY_HTTP_HOST: '127.0.0.1',
       NETSENTRY_LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    // BENCH_SERVICE_STDOUT=<file> keeps the service's stdout (e.g. with BENCH_NODE_FLAGS=--trace-gc).
+    stdio: [
+      'ignore',
+      process.env.BENCH_SERVICE_STDOUT ? openSync(process.env.BENCH_SERVICE_STDOUT, 'a') : 'ignore',
+      'inherit',
+    ],
   });
 }
 
@@ -385,20 +404,212 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+/** What a latency row runs: the service on one client, or a Python consumer (a reference). */
+interface LatencySide {
+  side: string;
+  /** The records' wire format: dense Avro for the service, JSON for the Python consumers. */
+  format: WireFormat;
+  /** Starts the side on the prefix's topics; resolves once it consumes, with how to stop it. */
+  start(prefix: string): Promise<() => Promise<void>>;
+  /** The service's own figures (batches, mean batch) after the run, where it has them. */
+  figures?: () => Promise<Record<string, number>>;
+  /** A prediction's record id, and the service's own timestamps where it writes them. */
+  decode(value: Buffer): { recordId: string; endToEndMs?: number | null; latencyMs?: number };
+}
+
+function serviceLatencySide(env: Record<string, string>, client: Client): LatencySide {
+  let port = 0;
+  return {
+    figures: () => serviceFigures(port),
+    side: serviceSide('avro-dense', client),
+    format: 'avro-dense',
+    async start(prefix) {
+      port = await freePort();
+      const child = startInference(
+        { ...env, NETSENTRY_TOPIC_PREFIX: prefix, NETSENTRY_KAFKA_CLIENT: client },
+        port,
+      );
+      try {
+        await ready(port, child);
+      } catch (error) {
+        await stop(child);
+        throw error;
+      }
+      return () => stop(child);
+    },
+    decode: (value) => contracts.decode('traffic.predictions', value),
+  };
+}
+
+/**
+ * `python` (at-least-once) and `python-eos` (one transaction per batch): py_consumer.py at the same rates,
+ * read by the same read_committed reader: what a consumer a user might write gives, and what exactly-once
+ * costs on this machine without netsentry in the path.
+ */
+function pythonLatencySide(dataset: (typeof DATASETS)[number], exactlyOnce: boolean): LatencySide {
+  const side = exactlyOnce ? 'python-eos' : 'python';
+  return {
+    side,
+    format: 'json',
+    async start(prefix) {
+      const brokers = process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092';
+      const child = spawn(
+        '/usr/bin/python3',
+        [
+          join(__dirname, 'py_consumer.py'),
+          dataset.pyKind,
+          join(repoRoot, 'data', dataset.data),
+          brokers,
+          topicName(prefix, 'traffic.records'),
+          topicName(prefix, 'traffic.predictions'),
+          `${prefix}.${side}`,
+          ...(exactlyOnce ? ['exactly-once'] : []),
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('READY')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`${side} side exited with ${code}`)));
+      });
+      return () => {
+        child.kill('SIGKILL');
+        return Promise.resolve();
+      };
+    },
+    decode: (value) => JSON.parse(value.toString()) as { recordId: string },
+  };
+}
+
+/** Who sends the latency rows' records and reads their predictions (read_committed): the load generator. */
+interface LatencyDriver {
+  readonly name: string;
+  /** Subscribes to `topic` from the beginning; `onBatch` gets each fetched batch with the time it arrived. */
+  read(
+    topic: string,
+    group: string,
+    onBatch: (values: { value: Buffer; timestamp: number }[], now: number) => void,
+  ): Promise<void>;
+  send(topic: string, messages: readonly Message[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** kafkajs: an idempotent producer awaiting acks=all per send, and a consumer polling with 5 ms waits. */
+function kafkajsDriver(): LatencyDriver {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let reader: Consumer | undefined;
+  let connected = false;
+  return {
+    name: 'kafkajs',
+    async read(topic, group, onBatch) {
+      reader = kafka.consumer({ groupId: group, readUncommitted: false, maxWaitTimeInMs: 5 });
+      await reader.connect();
+      await reader.subscribe({ topic, fromBeginning: true });
+      await reader.run({
+        eachBatch: ({ batch }) => {
+          onBatch(
+            batch.messages.map((m) => ({ value: m.value!, timestamp: Number(m.timestamp) })),
+            Date.now(),
+          );
+          return Promise.resolve();
+        },
+      });
+    },
+    async send(topic, messages) {
+      if (!connected) {
+        await producer.connect();
+        connected = true;
+      }
+      await producer.send({ topic, acks: -1, messages: [...messages] });
+    },
+    async close() {
+      await reader?.disconnect().catch(() => undefined);
+      await producer.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+function rdkafkaCall<T>(fn: (cb: RdkafkaCallback<T>) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((error, value) => (error ? reject(error) : resolve(value))));
+}
+
+/**
+ * librdkafka (BENCH_RDKAFKA_DIR): an idempotent producer that does not wait per send, and a read_committed
+ * consumer with 5 ms fetch waits. A fraction of kafkajs's CPU, which the measured side and the broker share.
+ */
+function rdkafkaDriver(module: RdkafkaModule): LatencyDriver {
+  const brokers = process.env.NETSENTRY_KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const producer = new module.Producer({
+    'bootstrap.servers': brokers,
+    'enable.idempotence': true,
+    'linger.ms': 1,
+  });
+  let connected: Promise<unknown> | undefined;
+  let reader: RdkafkaKafkaConsumer | undefined;
+  let reading = false;
+  return {
+    name: 'rdkafka',
+    async read(topic, group, onBatch) {
+      const consumer = new module.KafkaConsumer(
+        {
+          'bootstrap.servers': brokers,
+          'group.id': group,
+          'isolation.level': 'read_committed',
+          'enable.auto.commit': false,
+          'fetch.wait.max.ms': 5,
+        },
+        { 'auto.offset.reset': 'earliest' },
+      );
+      reader = consumer;
+      await rdkafkaCall((cb) => consumer.connect({}, cb));
+      consumer.subscribe([topic]);
+      consumer.setDefaultConsumeTimeout(20);
+      consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+      reading = true;
+      const loop = (): void => {
+        if (!reading) return;
+        consumer.consume(10_000, (error, messages) => {
+          if (!error && messages.length > 0)
+            onBatch(
+              messages.map((m) => ({ value: m.value!, timestamp: m.timestamp ?? 0 })),
+              Date.now(),
+            );
+          setImmediate(loop);
+        });
+      };
+      loop();
+    },
+    async send(topic, messages) {
+      await (connected ??= rdkafkaCall((cb) => producer.connect({}, cb)));
+      for (const m of messages)
+        producer.produce(topic, null, m.value as Buffer, (m.key as string | Buffer | null) ?? null);
+    },
+    async close() {
+      reading = false;
+      await new Promise((r) => setTimeout(r, 50));
+      if (reader) await rdkafkaCall((cb) => reader!.disconnect(cb)).catch(() => undefined);
+      if (connected) await rdkafkaCall((cb) => producer.disconnect(5_000, cb)).catch(() => undefined);
+    },
+  };
+}
+
+function latencyDriver(): LatencyDriver {
+  const wantedDriver = process.env.BENCH_LATENCY_DRIVER ?? (RDKAFKA ? 'rdkafka' : 'kafkajs');
+  if (wantedDriver === 'kafkajs') return kafkajsDriver();
+  const load = loadRdkafka();
+  if (load.module === null) throw new Error(`BENCH_LATENCY_DRIVER=rdkafka: ${load.reason}`);
+  return rdkafkaDriver(load.module);
+}
+
 async function latency(
   dataset: string,
-  env: Record<string, string>,
   fixture: DatasetFixture,
   rate: number,
-  client: Client = 'kafkajs',
+  runner: LatencySide,
 ): Promise<void> {
   const prefix = `bench.${uniqueName(`lat${rate}`).replace(/[^a-z0-9]/g, '')}`;
   await provision(prefix);
-  const port = await freePort();
-  const child = startInference(
-    { ...env, NETSENTRY_TOPIC_PREFIX: prefix, NETSENTRY_KAFKA_CLIENT: client },
-    port,
-  );
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   /** The latencies of records sent after the first 2 s at the rate: the steady state, past the ramp-up. */
@@ -411,52 +622,50 @@ async function latency(
     delivered: [] as number[],
   };
   let firstSend = 0;
-  const reader = kafka.consumer({ groupId: `${prefix}.reader`, readUncommitted: false, maxWaitTimeInMs: 5 });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const driver = latencyDriver();
+  let stopSide: (() => Promise<void>) | undefined;
   try {
-    await ready(port, child);
-    await producer.connect();
-    await reader.connect();
-    await reader.subscribe({ topic: topicName(prefix, 'traffic.predictions'), fromBeginning: true });
-    await reader.run({
-      eachBatch: ({ batch }) => {
-        const now = Date.now();
-        for (const m of batch.messages) {
-          const p = contracts.decode('traffic.predictions', m.value!);
-          const sent = sentAt.get(p.recordId);
-          if (sent !== undefined) {
-            latencies.push(now - sent);
+    stopSide = await runner.start(prefix);
+    await driver.read(topicName(prefix, 'traffic.predictions'), `${prefix}.reader`, (values, now) => {
+      for (const m of values) {
+        const p = runner.decode(m.value);
+        const sent = sentAt.get(p.recordId);
+        if (sent !== undefined) {
+          latencies.push(now - sent);
+          if (p.latencyMs !== undefined) {
             // Where a record's time goes: the service's timestamps in its prediction, the prediction's own.
             const scoredAt = sent + (p.endToEndMs ?? 0);
-            const producedAt = Number(m.timestamp);
+            const producedAt = m.timestamp;
             stages.inbound.push(scoredAt - p.latencyMs - sent);
             stages.handler.push(p.latencyMs);
             stages.queued.push(producedAt - scoredAt);
             stages.delivered.push(now - producedAt);
-            if (sent - firstSend >= 2_000) steady.push(now - sent);
-            if (now - sent > 100) {
-              const second = Math.floor((sent - firstSend) / 1000);
-              slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
-            }
+          }
+          if (sent - firstSend >= 2_000) steady.push(now - sent);
+          if (now - sent > 100) {
+            const second = Math.floor((sent - firstSend) / 1000);
+            slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
           }
         }
-        return Promise.resolve();
-      },
+      }
     });
     // Warm up the producer (metadata, connections to every partition's leader) and the whole path, so the
-    // figures are of the service, not of this driver's first sends; warm-up records are not counted.
-    await producer.send({
-      topic: topicName(prefix, 'traffic.records'),
-      acks: -1,
-      messages: Array.from({ length: 240 }, (_, i) =>
-        recordMessage(`warm-${i}`, rowFeatures(fixture.data.features, i), 'avro-dense'),
+    // figures are of the side, not of this driver's first sends; warm-up records are not counted.
+    await driver.send(
+      topicName(prefix, 'traffic.records'),
+      Array.from({ length: 240 }, (_, i) =>
+        recordMessage(`warm-${i}`, rowFeatures(fixture.data.features, i), runner.format),
       ),
-    });
+    );
     await new Promise((r) => setTimeout(r, 3_000)); // the reader joins its group; the warm-up drains
     const total = rate * RATE_SECONDS;
     const rows = fixture.data.features.rows;
     const pool = Array.from({ length: Math.min(rows, 20_000) }, (_, i) =>
       rowFeatures(fixture.data.features, i),
+    );
+    // Encoded before the clock starts: the driver's own CPU is taken from the two cores the side shares.
+    const records = Array.from({ length: total }, (_, i) =>
+      recordMessage(`lat-${i}`, pool[i % pool.length]!, runner.format),
     );
     const start = Date.now();
     firstSend = start;
@@ -464,23 +673,22 @@ async function latency(
     while (sent < total) {
       // Every 10 ms, whatever the rate says is due by now.
       const due = Math.min(total, Math.floor(((Date.now() - start) * rate) / 1000));
-      const chunk: Message[] = [];
-      for (; sent < due; sent++) {
-        const id = `lat-${sent}`;
-        chunk.push(recordMessage(id, pool[sent % pool.length]!, 'avro-dense'));
-        sentAt.set(id, Date.now());
-      }
-      if (chunk.length > 0)
-        await producer.send({ topic: topicName(prefix, 'traffic.records'), acks: -1, messages: chunk });
+      const chunk = records.slice(sent, due);
+      const now = Date.now();
+      for (; sent < due; sent++) sentAt.set(`lat-${sent}`, now);
+      if (chunk.length > 0) await driver.send(topicName(prefix, 'traffic.records'), chunk);
       await new Promise((r) => setTimeout(r, 10));
     }
     const achieved = total / ((Date.now() - start) / 1000);
     const deadline = Date.now() + 60_000;
     while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const sorted = [...latencies].sort((a, b) => a - b);
+    const s = [...steady].sort((a, b) => a - b);
+    const figures = (await runner.figures?.()) ?? {};
     emit({
       dataset,
-      side: serviceSide('avro-dense', client),
+      side: runner.side,
+      driver: driver.name,
       rate,
       achievedRate: Math.round(achieved),
       records: total,
@@ -488,26 +696,30 @@ async function latency(
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       maxMs: sorted[sorted.length - 1],
-      ...(() => {
-        const s = [...steady].sort((a, b) => a - b);
-        return { steadyP50Ms: percentile(s, 0.5), steadyP99Ms: percentile(s, 0.99) };
-      })(),
+      steadyP50Ms: percentile(s, 0.5),
+      steadyP99Ms: percentile(s, 0.99),
+      ...(runner.figures ? { service: figures } : {}),
       // Per record, from its send: to the service's handler (inbound: produce, broker, fetch, the wait for
       // its chunk), the handler (decode, checks, scoring), the wait for its transaction (queued), and from
       // the prediction's produce to the reader (delivered: the transaction's commit and the reader's fetch).
-      stagesMs: Object.fromEntries(
-        Object.entries(stages).map(([k, v]) => {
-          const s = [...v].sort((a, b) => a - b);
-          return [k, { p50: percentile(s, 0.5), p99: percentile(s, 0.99) }];
-        }),
-      ),
-      // Records slower than 100 ms, by the second of the run they were sent in: where the tail comes from.
+      ...(stages.handler.length > 0
+        ? {
+            stagesMs: Object.fromEntries(
+              Object.entries(stages).map(([k, v]) => {
+                const sv = [...v].sort((a, b) => a - b);
+                return [k, { p50: percentile(sv, 0.5), p99: percentile(sv, 0.99) }];
+              }),
+            ),
+          }
+        : {}),
+      // Records slower than 100 ms, by the second of the run they were sent in (from firstSendAt): where the
+      // tail comes from, to set beside the broker's GC log (deploy/local's logs/kafka-gc.log).
+      firstSendAt: new Date(firstSend).toISOString(),
       over100MsBySecond: Object.fromEntries([...slowBySecond].sort((a, b) => a[0] - b[0])),
     });
   } finally {
-    await reader.disconnect().catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await stop(child);
+    await driver.close();
+    await stopSide?.();
   }
 }
 
@@ -550,10 +762,14 @@ async function main(): Promise<void> {
     }
     if (wanted('python')) await throughputPython(dataset, json);
     if (wanted('latency')) {
-      for (const rate of RATES) {
-        await latency(dataset.name, env, fixture, rate, 'kafkajs');
-        if (RDKAFKA) await latency(dataset.name, env, fixture, rate, 'rdkafka');
-      }
+      const runners = [
+        ...(LATENCY_SIDES.includes('kafkajs') ? [serviceLatencySide(env, 'kafkajs')] : []),
+        ...(RDKAFKA && LATENCY_SIDES.includes('rdkafka') ? [serviceLatencySide(env, 'rdkafka')] : []),
+        ...(LATENCY_SIDES.includes('python') ? [pythonLatencySide(dataset, false)] : []),
+        ...(LATENCY_SIDES.includes('python-eos') ? [pythonLatencySide(dataset, true)] : []),
+      ];
+      for (const rate of RATES)
+        for (const runner of runners) await latency(dataset.name, fixture, rate, runner);
     }
   }
 }

@@ -7,7 +7,13 @@ batch, predicts, produces one JSON prediction per record keyed by record id, flu
 offsets synchronously after each batch: at-least-once (a crash between produce and commit duplicates
 predictions), which is what such a script gives without Kafka transactions.
 
-Usage: py_consumer.py <schema-kind phishing|nsl-kdd> <data csv or csv.gz> <brokers> <in topic> <out topic> <group>
+With a 7th argument `exactly-once`, the same loop in one Kafka transaction per batch (KIP-447: the
+predictions and the consumed offsets commit together, `send_offsets_to_transaction`), as the service does:
+the reference for what exactly-once costs in latency on this machine. `retry.backoff.ms` is 5 there, as in
+the service (decision 0106): at librdkafka's default of 100 ms, the transaction after a commit waits out
+CONCURRENT_TRANSACTIONS retries.
+
+Usage: py_consumer.py <schema-kind phishing|nsl-kdd> <data csv or csv.gz> <brokers> <in topic> <out topic> <group> [exactly-once]
 Prints READY once it has partitions, then runs until killed.
 """
 
@@ -21,6 +27,7 @@ import xgboost as xgb
 from confluent_kafka import Consumer, Producer
 
 kind, data_path, brokers, in_topic, out_topic, group = sys.argv[1:7]
+exactly_once = len(sys.argv) > 7 and sys.argv[7] == "exactly-once"
 opener = gzip.open if data_path.endswith(".gz") else open
 with opener(data_path, "rt", newline="") as f:
     rows = list(csv.DictReader(f))
@@ -67,7 +74,12 @@ consumer = Consumer(
         "isolation.level": "read_committed",
     }
 )
-producer = Producer({"bootstrap.servers": brokers, "acks": "all", "linger.ms": 5, "enable.idempotence": True})
+settings = {"bootstrap.servers": brokers, "acks": "all", "linger.ms": 5, "enable.idempotence": True}
+if exactly_once:
+    settings.update({"transactional.id": f"{group}.tx", "retry.backoff.ms": 5, "linger.ms": 1})
+producer = Producer(settings)
+if exactly_once:
+    producer.init_transactions()
 ready = False
 
 
@@ -91,6 +103,8 @@ while True:
             records.append(json.loads(m.value()))
         except ValueError:
             continue
+    if exactly_once:
+        producer.begin_transaction()
     if records:
         matrix = np.stack([vector(r.get("features", r)) for r in records])
         scores = booster.predict(xgb.DMatrix(matrix))
@@ -101,5 +115,11 @@ while True:
                 key=str(r["recordId"]),
                 value=json.dumps({"recordId": r["recordId"], "score": s, "malicious": s >= 0.5}),
             )
+    if exactly_once:
+        producer.send_offsets_to_transaction(
+            consumer.position(consumer.assignment()), consumer.consumer_group_metadata()
+        )
+        producer.commit_transaction()
+    else:
         producer.flush()
-    consumer.commit(asynchronous=False)
+        consumer.commit(asynchronous=False)

@@ -2,7 +2,7 @@
 # Inference benchmark through the local Kafka (see bench.ts for what each side is): builds, points the
 # clients at deploy/local's servers, runs every side in one process, one JSON line per measurement.
 #   bench/inference/run.sh [out.jsonl]     env: BENCH_RECORDS (100000), BENCH_RATES (1000,5000),
-#                                           BENCH_RATE_SECONDS (15), BENCH_INFERENCE_ROUNDS (2), BENCH_ONLY (e.g. phishing,raw,inference or one service side: inference-rdkafka); BENCH_RDKAFKA=1 adds the librdkafka sides
+#                                           BENCH_RATE_SECONDS (15), BENCH_INFERENCE_ROUNDS (2), BENCH_ONLY (e.g. phishing,raw,inference or one service side: inference-rdkafka); BENCH_RDKAFKA=1 adds the librdkafka sides; BENCH_LATENCY_SIDES (kafkajs,rdkafka,python,python-eos)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
