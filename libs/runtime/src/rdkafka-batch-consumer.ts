@@ -320,20 +320,39 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
 
   private async run(): Promise<void> {
     const consumer = this.consumer!;
-    // Rounds being handled, oldest first. Two at most: while the handler works on one (on inference's
-    // scoring thread), the next is consumed and handed over, so neither thread waits for the other.
+    // Rounds consumed and handed to the handler, oldest first, not yet committed. The loop keeps consuming
+    // while a transaction is in flight (every few ms, and at once when it ends), so a record waits for at
+    // most the rest of that transaction, then goes in the next one with every round handled by then.
     const inHand: HandledRound[] = [];
     while (this.state === 'running' && !this.isCrashed()) {
-      while (inHand.length > 0 && inHand[0]!.done) await this.commitNext(inHand);
-      if (inHand.length >= ROUNDS_IN_HAND) {
-        await this.commitNext(inHand);
+      if (this.commit === null) this.commitHandled(inHand);
+      if (this.rewindNeeded !== null) {
+        await this.rewind(this.rewindNeeded);
         continue;
       }
-      if (this.rewindNeeded !== null) await this.rewind(this.rewindNeeded);
+      const head = inHand[0];
+      // With a transaction in flight, rounds are gathered for the next one (up to MAX_ROUNDS_IN_HAND);
+      // without, one round at most waits behind the one being handled. A handler that does not return
+      // then stops the polling, and the group moves its partitions on after max.poll.interval.
+      if (inHand.length >= (this.commit === null ? 2 : MAX_ROUNDS_IN_HAND)) {
+        await Promise.race([this.commit?.catch(() => undefined) ?? head!.round, head!.round]);
+        continue;
+      }
+      let timeout = IDLE_POLL_MS;
+      if (this.commit !== null || head !== undefined) {
+        // Work in flight: take what has arrived every GATHER_MS, or as soon as the transaction ends, or
+        // the oldest round is handled (its transaction can start); never waiting at the broker meanwhile.
+        await Promise.race([
+          sleep(GATHER_MS),
+          ...(this.commit === null ? [] : [this.commit.catch(() => undefined)]),
+          ...(head === undefined || head.done ? [] : [head.round]),
+        ]);
+        if (this.commit === null && head !== undefined && head.done) continue; // commit it first
+        timeout = 0;
+      }
       const epoch = this.epoch;
       const polledAt = Date.now();
-      // With a round in hand, take only what has already arrived: its commit does not wait for the next.
-      consumer.setDefaultConsumeTimeout(inHand.length > 0 ? 0 : IDLE_POLL_MS);
+      consumer.setDefaultConsumeTimeout(timeout);
       let messages: RdkafkaMessage[];
       try {
         messages = await call<RdkafkaMessage[]>((cb) => consumer.consume(this.maxRecords, cb));
@@ -344,7 +363,9 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
         continue;
       }
       if (messages.length === 0 || this.state !== 'running') {
-        if (inHand.length > 0) await this.commitNext(inHand);
+        // Nothing new and no transaction in flight: wait for the round being handled (not polling meanwhile).
+        const oldest = inHand[0];
+        if (this.commit === null && oldest !== undefined && !oldest.done) await oldest.round;
         continue;
       }
       if (epoch !== this.epoch) {
@@ -354,23 +375,58 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
         this.rewindNeeded = 'a rebalance happened while polling';
         continue;
       }
-      const handled: HandledRound = {
-        done: false,
-        round: this.handle(messages, epoch, polledAt).finally(() => (handled.done = true)),
-      };
+      const handled: HandledRound = { done: false, value: null, round: Promise.resolve() };
+      handled.round = this.handle(messages, epoch, polledAt).then(
+        (value) => {
+          handled.value = value;
+          handled.done = true;
+        },
+        (error: unknown) => {
+          handled.done = true;
+          this.handlerFailed(error);
+        },
+      );
       inHand.push(handled);
     }
-    while (inHand.length > 0) await this.commitNext(inHand);
+    for (;;) {
+      await this.settled();
+      if (inHand.length === 0 || this.isCrashed()) break;
+      await inHand[0]!.round;
+      this.commitHandled(inHand);
+    }
     await this.settled();
   }
 
-  /** The oldest round in hand, once handled, committed after the transaction before it (rounds commit in order). */
-  private async commitNext(inHand: HandledRound[]): Promise<void> {
-    const round = await inHand.shift()!.round;
-    if (round === null) return;
-    await this.settled();
+  /**
+   * Starts one transaction for every handled round at the head of `inHand` fetched under the head's
+   * assignment (rounds commit in order: one still being handled stops the run). Called only with no
+   * transaction in flight.
+   */
+  private commitHandled(inHand: HandledRound[]): void {
+    const rounds: Round[] = [];
+    while (inHand.length > 0 && inHand[0]!.done) {
+      const value = inHand[0]!.value;
+      if (value !== null && rounds.length > 0 && value.epoch !== rounds[0]!.epoch) break;
+      inHand.shift();
+      if (value !== null) rounds.push(value);
+    }
+    if (rounds.length === 0 || this.isCrashed()) return;
+    this.commit = this.commitRound(mergeRounds(rounds)).finally(() => (this.commit = null));
+  }
+
+  /**
+   * Handling a round threw past the chunk processor (which retries the handler and dead-letters what keeps
+   * failing): a defect. Nothing of it is committed; the consumer stops (not ready), and a restart reads
+   * from the committed offsets.
+   */
+  private handlerFailed(error: unknown): void {
     if (this.isCrashed()) return;
-    this.commit = this.commitRound(round).finally(() => (this.commit = null));
+    this.state = 'crashed';
+    this.member = false;
+    this.logger.error(
+      { err: errorJson(error) },
+      'handling a round failed outside the handler; this batch consumer stops (nothing of it was committed)',
+    );
   }
 
   /** Each partition's share of a consume call through the chunk processor; null when shutdown cut it short. */
@@ -543,13 +599,31 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
 const OFFSET_BEGINNING = -2;
 const OFFSET_END = -1;
 
-/** A round handed to the handler: `done` once its promise settled. */
+/** A round handed to the handler: `done` once its promise settled, with its value (null: not to commit). */
 interface HandledRound {
   done: boolean;
-  readonly round: Promise<Round | null>;
+  value: Round | null;
+  round: Promise<void>;
 }
 
-const ROUNDS_IN_HAND = 2;
+/** Consecutive rounds of one assignment as one: their chunks in order, each partition's latest offset. */
+function mergeRounds(rounds: readonly Round[]): Round {
+  if (rounds.length === 1) return rounds[0]!;
+  const next = new Map<number, number>();
+  for (const r of rounds) for (const [partition, offset] of r.next) next.set(partition, offset);
+  return {
+    chunks: rounds.flatMap((r) => r.chunks),
+    next,
+    epoch: rounds[0]!.epoch,
+    polledAt: Math.min(...rounds.map((r) => r.polledAt)),
+  };
+}
+
+/** Rounds consumed ahead of the transaction in flight, at most (each of at most maxRecords messages). */
+const MAX_ROUNDS_IN_HAND = 32;
+
+/** While a transaction or a round is in flight: how often the loop takes what has arrived. */
+const GATHER_MS = 5;
 
 /** How long one consume call waits for a first message when the topic is quiet. */
 const IDLE_POLL_MS = 100;
