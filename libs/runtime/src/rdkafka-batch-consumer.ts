@@ -404,11 +404,18 @@ export class RdkafkaBatchConsumer implements StageBatchConsumer {
    */
   private commitHandled(inHand: HandledRound[]): void {
     const rounds: Round[] = [];
+    let outputs = 0;
     while (inHand.length > 0 && inHand[0]!.done) {
       const value = inHand[0]!.value;
-      if (value !== null && rounds.length > 0 && value.epoch !== rounds[0]!.epoch) break;
+      const size = value === null ? 0 : outputCount(value);
+      if (value !== null && rounds.length > 0) {
+        if (value.epoch !== rounds[0]!.epoch) break;
+        // A transaction's messages must fit the producer's queue (4 × maxRecords): two rounds' worth.
+        if (outputs + size > 2 * this.maxRecords) break;
+      }
       inHand.shift();
       if (value !== null) rounds.push(value);
+      outputs += size;
     }
     if (rounds.length === 0 || this.isCrashed()) return;
     this.commit = this.commitRound(mergeRounds(rounds)).finally(() => (this.commit = null));
@@ -606,6 +613,13 @@ interface HandledRound {
   round: Promise<void>;
 }
 
+/** The messages a round's transaction produces (outputs and dead letters). */
+function outputCount(round: Round): number {
+  let n = 0;
+  for (const chunk of round.chunks) for (const t of chunk.topicMessages) n += t.messages.length;
+  return n;
+}
+
 /** Consecutive rounds of one assignment as one: their chunks in order, each partition's latest offset. */
 function mergeRounds(rounds: readonly Round[]): Round {
   if (rounds.length === 1) return rounds[0]!;
@@ -619,7 +633,10 @@ function mergeRounds(rounds: readonly Round[]): Round {
   };
 }
 
-/** Rounds consumed ahead of the transaction in flight, at most (each of at most maxRecords messages). */
+/**
+ * Rounds consumed ahead of the transaction in flight, at most (each of at most maxRecords messages); a
+ * transaction takes as many as come to two rounds' worth of messages.
+ */
 const MAX_ROUNDS_IN_HAND = 32;
 
 /** While a transaction or a round is in flight: how often the loop takes what has arrived. */
