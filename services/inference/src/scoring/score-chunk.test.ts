@@ -3,11 +3,11 @@ import { toySchema, toyTask, type OpenBundle } from '@netsentry/ml';
 import type { InboundMessage } from '@netsentry/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toyBundle } from '../../test/support/bundle-scorer';
+import { toyLoadedModel } from '../../test/support/loaded-model';
 import { jsonRows } from '../../test/support/toy-rows';
 import { DriftWatch } from '../drift/drift-watch';
 import type { InferenceSettings } from '../inference.config';
 import type { LoadedModel } from '../model/model-holder';
-import { RecordChecker } from '../records/record-checker';
 import { packChunk, scoreChunk, scoreChunks, type ChunkInput } from './score-chunk';
 
 // Chunks scored together (a round's partitions on the scoring thread): one model call, and each chunk gets
@@ -33,20 +33,7 @@ const drift: InferenceSettings['drift'] = {
 };
 
 function loaded(): LoadedModel {
-  const checker = new RecordChecker(schema);
-  return {
-    version: 'v7',
-    dataset: 'toy',
-    features: checker.features,
-    featureSet: checker.featureSet,
-    threshold: bundle.bundle.threshold,
-    labels: { positive: 'attack', negative: 'normal' },
-    bundle: bundle.bundle,
-    scorer: bundle,
-    schema,
-    checker,
-    loadedAt: Date.now(),
-  };
+  return toyLoadedModel(bundle, schema);
 }
 
 /** Partition `p`'s chunk of rows [from, to): every third row of partition 1 misses a feature, row 5 is garbage. */

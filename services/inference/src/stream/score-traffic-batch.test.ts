@@ -6,11 +6,11 @@ import { LOGGER } from '@netsentry/observability';
 import type { BatchRecord, InboundMessage, RuntimeLogger, StageBatch } from '@netsentry/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toyBundle } from '../../test/support/bundle-scorer';
+import { toyLoadedModel } from '../../test/support/loaded-model';
 import { jsonRows } from '../../test/support/toy-rows';
 import { INFERENCE_CONFIG, type InferenceSettings } from '../inference.config';
 import { InferenceMetrics } from '../inference.metrics';
 import { ModelHolder, type LoadedModel } from '../model/model-holder';
-import { RecordChecker } from '../records/record-checker';
 import { CHUNK_SCORER, InlineChunkScorer } from '../scoring/chunk-scorer';
 import {
   ENVELOPE_PRODUCER,
@@ -75,20 +75,7 @@ async function useCase(model: LoadedModel | null): Promise<ScoreTrafficBatch> {
 }
 
 function loaded(): LoadedModel {
-  const checker = new RecordChecker(schema);
-  return {
-    version: 'v7',
-    dataset: 'toy',
-    features: checker.features,
-    featureSet: checker.featureSet,
-    threshold: bundle.bundle.threshold,
-    labels: { positive: 'attack', negative: 'normal' },
-    bundle: bundle.bundle,
-    scorer: bundle,
-    schema,
-    checker,
-    loadedAt: Date.now(),
-  };
+  return toyLoadedModel(bundle, schema);
 }
 
 /** A live record as the producer wrote it: JSON, map or dense form. */
