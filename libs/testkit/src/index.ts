@@ -6,6 +6,6 @@ export { freePort, freePortRange } from './ports';
 export { StageHarness, type BundledDataset, type StageName } from './stages';
 export { StageProcess, type LogRecord, type StageExit, type StageProcessOptions } from './stage-process';
 export { TopicCollector } from './topic-collector';
-export { pollDuring, type PollAnswer } from './poll';
+export { pollDuring, readinessProbeTimeoutMs, type PollAnswer } from './poll';
 export { MemoryArtifacts } from './memory-artifacts';
 export { MemoryRegistry } from './memory-registry';

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './local-infra';
+
 /** One answer of a polled endpoint: how long it took and its HTTP status (0: no answer). */
 export interface PollAnswer {
   readonly ms: number;
@@ -31,4 +35,15 @@ export async function pollDuring<T>(
     running = false;
     await polling;
   }
+}
+
+/**
+ * A service's readinessProbe timeout in the Kubernetes manifests (deploy/k8s/base/services/<service>.yaml),
+ * in ms: what a /readyz answer must stay within while the service works.
+ */
+export function readinessProbeTimeoutMs(service: string): number {
+  const manifest = readFileSync(join(repoRoot, 'deploy/k8s/base/services', `${service}.yaml`), 'utf8');
+  const probe = /readinessProbe:[\s\S]*?timeoutSeconds: (\d+)/.exec(manifest);
+  if (probe === null) throw new Error(`no readinessProbe timeoutSeconds in the ${service} manifest`);
+  return Number(probe[1]) * 1000;
 }

@@ -1,6 +1,6 @@
 import type { EventByTopic } from '@netsentry/contracts';
 import { Metrics } from '@netsentry/observability';
-import { StageHarness, pollDuring } from '@netsentry/testkit';
+import { StageHarness, pollDuring, readinessProbeTimeoutMs } from '@netsentry/testkit';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => upstream.close());
 
 describe('trainer /readyz during its work', () => {
-  it('answers every poll within 1 s while training on NSL-KDD, and reports its search progress', async () => {
+  it("answers every poll within the readiness probe's timeout while training on NSL-KDD, and reports its search progress", async () => {
     await upstream.loadBundled('nsl-kdd');
     const runId = await upstream.retrain('nsl-kdd', 'trainer readiness test');
     const [transformed] = await upstream.untilEvents('data.transformed', (e) => e.envelope.runId === runId, {
@@ -53,7 +53,9 @@ describe('trainer /readyz during its work', () => {
     // One answer every 200 ms plus its own time: at least 2 a second over the whole run.
     expect(answers.length).toBeGreaterThan(seconds * 2);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-    expect(times.at(-1)!).toBeLessThan(1_000);
+    // Within the deployment's readiness probe timeout (deploy/k8s: 3 s), with the whole suite sharing the
+    // machine's two cores.
+    expect(times.at(-1)!).toBeLessThan(readinessProbeTimeoutMs('trainer'));
 
     const exposition = await app!.get(Metrics).registry.metrics();
     expect(exposition).toMatch(

@@ -1,6 +1,6 @@
 import type { EventByTopic } from '@netsentry/contracts';
 import { Metrics } from '@netsentry/observability';
-import { StageHarness, pollDuring } from '@netsentry/testkit';
+import { StageHarness, pollDuring, readinessProbeTimeoutMs } from '@netsentry/testkit';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => upstream.close());
 
 describe('transform /readyz during its work', () => {
-  it('answers every poll within 1 s while transforming NSL-KDD, and reports progress', async () => {
+  it("answers every poll within the readiness probe's timeout while transforming NSL-KDD, and reports progress", async () => {
     await upstream.loadBundled('nsl-kdd');
     const runId = await upstream.retrain('nsl-kdd', 'transform readiness test');
     const [validated] = await upstream.untilEvents('data.validated', (e) => e.envelope.runId === runId, {
@@ -54,7 +54,9 @@ describe('transform /readyz during its work', () => {
     // One answer every 200 ms plus its own time: at least 2 a second over the whole run.
     expect(answers.length).toBeGreaterThan(seconds * 2);
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
-    expect(times.at(-1)!).toBeLessThan(1_000);
+    // Within the deployment's readiness probe timeout (deploy/k8s: 3 s), with the whole suite sharing the
+    // machine's two cores.
+    expect(times.at(-1)!).toBeLessThan(readinessProbeTimeoutMs('transform'));
 
     const exposition = await app!.get(Metrics).registry.metrics();
     for (const phase of ['fit', 'encode', 'smote-neighbours', 'tomek-neighbours']) {
